@@ -1,0 +1,1 @@
+# bench: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# doc: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# nginx: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# schema: build fragment (filled in by the module)

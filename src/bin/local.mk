@@ -1,0 +1,1 @@
+# src/bin: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# src/cloud: build fragment (filled in by the module)

@@ -1,0 +1,5 @@
+# src/crypto: PowerAuth 3.x cryptography on OpenSSL 3. Bytes in, bytes out:
+# no I/O, no database, no JSON (except parsing protocol texts such as JWTs).
+noinst_LIBRARIES += src/crypto/libpacrypto.a
+src_crypto_libpacrypto_a_SOURCES = \
+	src/crypto/primitives.c src/crypto/primitives.h

@@ -1,0 +1,1 @@
+# src/device: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# src/enroll: build fragment (filled in by the module)

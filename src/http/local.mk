@@ -1,0 +1,1 @@
+# src/http: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# src/service: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# src/store: build fragment (filled in by the module)

@@ -1,0 +1,1 @@
+# t/e2e: build fragment (filled in by the module)

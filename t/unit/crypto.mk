@@ -1,0 +1,1 @@
+# crypto unit tests (vector-driven)

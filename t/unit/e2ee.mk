@@ -1,0 +1,1 @@
+# e2ee/protocol unit tests (vector-driven)
