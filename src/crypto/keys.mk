@@ -1,0 +1,1 @@
+# crypto: keys, codes, fingerprints, signatures, tokens, vault, at-rest encryption
