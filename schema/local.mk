@@ -1,1 +1,4 @@
-# schema: build fragment (filled in by the module)
+# schema: numbered migrations NNN_name.sql (NNN = version), applied in order
+# by scripts/migrate, which records them in schema_version.
+schemadir = $(pkgdatadir)/schema
+dist_schema_DATA = schema/001_foundation.sql

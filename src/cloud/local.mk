@@ -1,1 +1,6 @@
-# src/cloud: build fragment (filled in by the module)
+# src/cloud: the /powerauth-cloud context (internal integration API).
+noinst_LIBRARIES += src/cloud/libpacloud.a
+src_cloud_libpacloud_a_SOURCES = \
+	src/cloud/cloud.c src/cloud/cloud.h \
+	src/cloud/admin_apps.c \
+	src/cloud/admin_users.c

@@ -20,4 +20,13 @@ char	*sdk_config_build(const uint8_t app_key[16],
 int	 sdk_config_parse(const char *b64, uint8_t app_key[16],
 	    uint8_t app_secret[16], uint8_t *master_pub, size_t *master_pub_len);
 
+/*
+ * The variable-length count of the layout: < 0x80 one byte, < 0x4000 two
+ * bytes (top bits 10), < 0x40000000 four bytes (top bits 11), big endian.
+ * Encode writes up to 4 bytes and returns the length, or 0 if the value is
+ * not encodable; decode returns the bytes consumed, or 0 if truncated.
+ */
+size_t	 sdk_config_count_encode(uint32_t v, uint8_t out[4]);
+size_t	 sdk_config_count_decode(const uint8_t *p, size_t n, uint32_t *v);
+
 #endif

@@ -1,1 +1,4 @@
-# src/enroll: build fragment (filled in by the module)
+# src/enroll: the /enrollment-server context (public API for mobile SDKs).
+noinst_LIBRARIES += src/enroll/libpaenroll.a
+src_enroll_libpaenroll_a_SOURCES = \
+	src/enroll/enroll.c src/enroll/enroll.h

@@ -1,1 +1,10 @@
-# src/service: build fragment (filled in by the module)
+# src/service: the rules (authentication, applications, users, health).
+# No HTTP, no SQL text.
+noinst_LIBRARIES += src/service/libpaservice.a
+src_service_libpaservice_a_SOURCES = \
+	src/service/result.h \
+	src/service/applications.c src/service/applications.h \
+	src/service/auth.c src/service/auth.h \
+	src/service/health.c src/service/health.h \
+	src/service/password.c src/service/password.h \
+	src/service/users.c src/service/users.h

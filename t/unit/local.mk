@@ -9,3 +9,29 @@ t_unit_common_base64_t_SOURCES = t/unit/common_base64.c
 t_unit_common_base64_t_LDADD = $(UNIT_LDADD)
 TESTS += t/unit/common_base64.t
 
+
+# Foundation unit tests (common, http, service). They need no database.
+FOUNDATION_UNIT_LDADD = src/http/libpahttp.a src/service/libpaservice.a \
+	src/store/libpastore.a t/unit/libtaptest.a $(PASERV_CORE_LDADD) \
+	$(FCGI_LIBS) $(MARIADB_LIBS) $(XCRYPT_LIBS)
+
+check_PROGRAMS += t/unit/common_config.t t/unit/common_uuid.t \
+	t/unit/http_router.t t/unit/http_request.t t/unit/http_jsonin.t \
+	t/unit/http_error.t t/unit/service_auth.t
+TESTS += t/unit/common_config.t t/unit/common_uuid.t \
+	t/unit/http_router.t t/unit/http_request.t t/unit/http_jsonin.t \
+	t/unit/http_error.t t/unit/service_auth.t
+t_unit_common_config_t_SOURCES = t/unit/common_config.c
+t_unit_common_config_t_LDADD = $(UNIT_LDADD)
+t_unit_common_uuid_t_SOURCES = t/unit/common_uuid.c
+t_unit_common_uuid_t_LDADD = $(UNIT_LDADD)
+t_unit_http_router_t_SOURCES = t/unit/http_router.c
+t_unit_http_router_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_http_request_t_SOURCES = t/unit/http_request.c
+t_unit_http_request_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_http_jsonin_t_SOURCES = t/unit/http_jsonin.c
+t_unit_http_jsonin_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_http_error_t_SOURCES = t/unit/http_error.c
+t_unit_http_error_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_service_auth_t_SOURCES = t/unit/service_auth.c
+t_unit_service_auth_t_LDADD = $(FOUNDATION_UNIT_LDADD)

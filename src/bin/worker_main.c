@@ -1,0 +1,155 @@
+/* worker_main.c - options, configuration and lifetime of a worker
+ * (see worker_main.h). */
+#include <config.h>
+
+#include "bin/worker_main.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "crypto/primitives.h"
+#include "store/db.h"
+
+struct opts {
+	const char	*config;
+	const char	*listen;
+	long		 threads;	/* 0: from the configuration */
+};
+
+static void
+usage(const struct worker_kind *k, FILE *fp)
+{
+	fprintf(fp, "usage: %s [-c FILE] [--listen ADDR] [--threads N]\n"
+	    "  -c, --config FILE   configuration file (default: $PASERV_CONFIG"
+	    " or %s)\n"
+	    "  -l, --listen ADDR   UNIX socket path or HOST:PORT (overrides "
+	    "%s)\n"
+	    "  -t, --threads N     responder threads (overrides "
+	    "workers.threads)\n"
+	    "  -h, --help          this text\n"
+	    "  -V, --version       print the version\n", k->name,
+	    PASERV_SYSCONFDIR "/paserv.conf", k->listen_key);
+}
+
+/* 0 run, 1 exit 0 (help/version), -1 usage error. */
+static int
+parse_opts(const struct worker_kind *k, int argc, char **argv,
+    struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "c:l:t:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 't':
+			errno = 0;
+			o->threads = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || o->threads < 1 ||
+			    o->threads > 1024) {
+				fprintf(stderr, "%s: --threads must be 1..1024\n",
+				    k->name);
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(k, stdout);
+			return 1;
+		case 'V':
+			printf("%s %s\n", k->name, PACKAGE_VERSION);
+			return 1;
+		default:
+			usage(k, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(k, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_config(const struct worker_kind *k, const struct opts *o,
+    struct config *cfg)
+{
+	const char *path = config_default_path(o->config);
+	char err[512];
+	int required = o->config != NULL || getenv("PASERV_CONFIG") != NULL;
+
+	if (config_load(cfg, path, required, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", k->name, err);
+		return -1;
+	}
+	if (config_require_master_key(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", k->name, err);
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+serve(const struct worker_kind *k, const struct opts *o,
+    const struct config *cfg)
+{
+	const struct http_app *app;
+	const char *addr = o->listen != NULL ? o->listen : k->listen(cfg);
+	int threads = (int)(o->threads > 0 ? o->threads :
+	    cfg->workers_threads), rc;
+
+	if (crypto_init() != 0 || db_library_init() != 0) {
+		log_error("library initialisation failed");
+		return -1;
+	}
+	if ((app = k->app_new(cfg)) == NULL) {
+		log_error("cannot set up %s", k->name);
+		db_library_end();
+		return -1;
+	}
+	rc = server_run(app, cfg, addr, threads);
+	k->app_free(app);
+	db_library_end();
+	return rc;
+}
+
+int
+worker_main(const struct worker_kind *k, int argc, char **argv)
+{
+	struct config cfg;
+	struct opts o;
+	int rc;
+
+	if ((rc = parse_opts(k, argc, argv, &o)) != 0)
+		return rc > 0 ? 0 : 2;
+	if (load_config(k, &o, &cfg) != 0)
+		return 2;
+	log_open(k->name, cfg.log_level, cfg.log_target);
+	if (cfg.path == NULL)
+		log_info("no configuration file at %s: defaults and "
+		    "environment only", config_default_path(o.config));
+	rc = serve(k, &o, &cfg);
+	log_info("%s: stopped", k->name);
+	log_close();
+	config_free(&cfg);
+	return rc == 0 ? 0 : 1;
+}

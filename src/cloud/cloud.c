@@ -1,0 +1,184 @@
+/*
+ * cloud.c - /powerauth-cloud: route table, authentication, threads
+ * (see cloud.h).
+ *
+ * Authentication is the worker's own: nginx's auth_request calls
+ * GET /internal/auth, which runs the same check as every other route, so
+ * a request sent straight to the socket is held to the same standard.
+ */
+#include <config.h>
+
+#include "cloud/cloud.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "http/server.h"
+#include "service/auth.h"
+#include "service/health.h"
+#include "store/db.h"
+
+struct cloud_ctx {
+	struct http_app		 app;
+	struct auth_cache	*cache;
+};
+
+static void
+health(struct worker *w, struct request *req, struct response *res)
+{
+	(void)req;
+	response_health(res, health_db_up(cloud_db(w)));
+}
+
+static void
+internal_auth(struct worker *w, struct request *req, struct response *res)
+{
+	(void)w;
+	(void)req;
+	response_empty(res, 204);
+}
+
+static const struct route ROUTES[] = {
+	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
+	/*
+	 * nginx's auth_request subrequest keeps the method of the request it
+	 * guards (and may announce its Content-Length without the body), so
+	 * the check answers every method and ignores the body.
+	 */
+	{ "GET", "/internal/auth", internal_auth, ROUTE_AUTH_USER, NULL, 1 },
+	{ "HEAD", "/internal/auth", internal_auth, ROUTE_AUTH_USER, NULL, 1 },
+	{ "POST", "/internal/auth", internal_auth, ROUTE_AUTH_USER, NULL, 1 },
+	{ "PUT", "/internal/auth", internal_auth, ROUTE_AUTH_USER, NULL, 1 },
+	{ "PATCH", "/internal/auth", internal_auth, ROUTE_AUTH_USER, NULL, 1 },
+	{ "DELETE", "/internal/auth", internal_auth, ROUTE_AUTH_USER, NULL, 1 },
+	{ "POST", "/admin/applications", cloud_app_create, ROUTE_AUTH_ADMIN,
+	    NULL, 0 },
+	{ "GET", "/admin/applications", cloud_app_list, ROUTE_AUTH_ADMIN,
+	    NULL, 0 },
+	{ "GET", "/admin/applications/{id}", cloud_app_get, ROUTE_AUTH_ADMIN,
+	    NULL, 0 },
+	{ "POST", "/admin/users", cloud_user_create, ROUTE_AUTH_ADMIN,
+	    NULL, 0 },
+	{ "POST", "/admin/users/{username}/applications/{appId}",
+	    cloud_user_grant, ROUTE_AUTH_ADMIN, NULL, 0 },
+};
+
+struct db *
+cloud_db(struct worker *w)
+{
+	return w->data;
+}
+
+static int
+thread_init(struct worker *w)
+{
+	w->data = db_new(w->cfg);
+	return w->data != NULL ? 0 : -1;
+}
+
+static void
+thread_fini(struct worker *w)
+{
+	db_free(w->data);
+	w->data = NULL;
+}
+
+static enum api_err
+authenticate(struct worker *w, struct request *req, enum route_auth need)
+{
+	const struct cloud_ctx *cc = w->app->ctx;
+	struct auth_identity id;
+	enum auth_result r;
+
+	r = auth_verify(cloud_db(w), cc->cache,
+	    request_header(req, "HTTP_AUTHORIZATION"), &id);
+	switch (r) {
+	case AUTH_OK:
+		break;
+	case AUTH_DENIED:
+		return API_HTTP_401;
+	case AUTH_DB_DOWN:
+		log_error("request %s: authentication: database unavailable: "
+		    "%s", req->id, db_last_error(cloud_db(w)));
+		return API_ERROR_GENERIC;
+	default:
+		log_error("request %s: authentication failed internally",
+		    req->id);
+		return API_ERROR_GENERIC;
+	}
+	req->principal.user_id = id.user_id;
+	req->principal.role = id.role;
+	memcpy(req->principal.username, id.username,
+	    sizeof(req->principal.username));
+	if (need == ROUTE_AUTH_ADMIN && id.role != AUTH_ROLE_ADMIN)
+		return API_HTTP_403;
+	return API_OK;
+}
+
+void
+cloud_fail(struct worker *w, struct request *req, struct response *res,
+    enum svc_rc rc, const char *message)
+{
+	switch (rc) {
+	case SVC_OK:
+		log_error("request %s: success reported as failure", req->id);
+		response_error(res, API_ERROR_GENERIC, NULL);
+		break;
+	case SVC_INVALID:
+	case SVC_EXISTS:
+	case SVC_USER_NOT_FOUND:
+		response_error(res, API_ERROR_REQUEST, message);
+		break;
+	case SVC_APP_NOT_FOUND:
+		response_error(res, API_ERROR_APPLICATION_NOT_FOUND, NULL);
+		break;
+	case SVC_DB_DOWN:
+		log_error("request %s: database unavailable: %s", req->id,
+		    db_last_error(cloud_db(w)));
+		response_error(res, API_ERROR_GENERIC, NULL);
+		break;
+	default:
+		log_error("request %s: internal error (%s)", req->id,
+		    db_last_error(cloud_db(w)));
+		response_error(res, API_ERROR_GENERIC, NULL);
+		break;
+	}
+}
+
+const struct http_app *
+cloud_app_new(const struct config *cfg)
+{
+	struct cloud_ctx *cc;
+
+	if ((cc = calloc(1, sizeof(*cc))) == NULL)
+		return NULL;
+	cc->cache = auth_cache_new(AUTH_CACHE_SLOTS,
+	    (int64_t)cfg->auth_cache_ttl * 1000, AUTH_NEGATIVE_TTL_MS);
+	if (cc->cache == NULL) {
+		free(cc);
+		return NULL;
+	}
+	cc->app.name = "paserv-cloud";
+	cc->app.prefix = "/powerauth-cloud";
+	cc->app.realm = "powerauth-cloud";
+	cc->app.routes = ROUTES;
+	cc->app.nroutes = sizeof(ROUTES) / sizeof(ROUTES[0]);
+	cc->app.ctx = cc;
+	cc->app.thread_init = thread_init;
+	cc->app.thread_fini = thread_fini;
+	cc->app.authenticate = authenticate;
+	return &cc->app;
+}
+
+void
+cloud_app_free(const struct http_app *app)
+{
+	struct cloud_ctx *cc;
+
+	if (app == NULL)
+		return;
+	cc = app->ctx;
+	auth_cache_free(cc->cache);
+	free(cc);
+}

@@ -1,0 +1,40 @@
+/*
+ * cloud.h - the /powerauth-cloud context: its route table, its
+ * authenticator and its per-thread state.
+ *
+ * Owns: which paths exist under /powerauth-cloud, who may call them, and
+ * the per-process authentication cache. Handlers live in admin_*.c.
+ * Must not: hold business rules (service/) or SQL (store/).
+ */
+#ifndef PASERV_CLOUD_CLOUD_H
+#define PASERV_CLOUD_CLOUD_H
+
+#include "common/config.h"
+#include "http/server.h"
+#include "service/result.h"
+#include "store/db.h"
+
+/* Builds the context (auth cache); NULL on failure. */
+const struct http_app	*cloud_app_new(const struct config *cfg);
+void			 cloud_app_free(const struct http_app *app);
+
+/* Handlers (admin_apps.c, admin_users.c). */
+void	cloud_app_create(struct worker *, struct request *, struct response *);
+void	cloud_app_list(struct worker *, struct request *, struct response *);
+void	cloud_app_get(struct worker *, struct request *, struct response *);
+void	cloud_user_create(struct worker *, struct request *,
+	    struct response *);
+void	cloud_user_grant(struct worker *, struct request *,
+	    struct response *);
+
+/* The worker's database connection. */
+struct db	*cloud_db(struct worker *w);
+/*
+ * Answers a service failure: the one mapping of enum svc_rc to API errors
+ * for this context (message used for SVC_INVALID / SVC_EXISTS). Internal
+ * faults are logged with the request id.
+ */
+void	cloud_fail(struct worker *w, struct request *req,
+	    struct response *res, enum svc_rc rc, const char *message);
+
+#endif

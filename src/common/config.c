@@ -1,0 +1,508 @@
+/*
+ * config.c - configuration file, environment overrides and validation
+ * (see config.h).
+ *
+ * One table describes every key: its type, where it lives in struct config,
+ * its default and its range. Parsing, overriding, dumping and the generated
+ * documentation all follow that table, so a key cannot be half-supported.
+ */
+#include <config.h>
+
+#include "common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/base64.h"
+
+#ifndef PASERV_SYSCONFDIR
+#define PASERV_SYSCONFDIR "/etc/paserv"
+#endif
+
+#define CONFIG_MAX_FILE		(1024 * 1024)
+#define CONFIG_MAX_VALUE	4096
+
+enum ktype {
+	K_STR,		/* string, must not be empty */
+	K_STR_EMPTY,	/* string, may be empty */
+	K_STR_OPT,	/* string, empty means unset (NULL) */
+	K_INT,
+	K_LEVEL,
+	K_TARGET,
+	K_KEY16
+};
+
+struct kspec {
+	const char	*name;
+	enum ktype	 type;
+	size_t		 off;
+	const char	*def;
+	long		 min, max;
+	int		 secret;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+
+static const struct kspec KEYS[] = {
+	{ "db.host", K_STR, OFF(db_host), "localhost", 0, 0, 0 },
+	{ "db.port", K_INT, OFF(db_port), "3306", 1, 65535, 0 },
+	{ "db.socket", K_STR_OPT, OFF(db_socket), NULL, 0, 0, 0 },
+	{ "db.user", K_STR, OFF(db_user), "paserv", 0, 0, 0 },
+	{ "db.password", K_STR_EMPTY, OFF(db_password), "", 0, 0, 1 },
+	{ "db.name", K_STR, OFF(db_name), "paserv", 0, 0, 0 },
+	{ "security.master_key", K_KEY16, OFF(master_key), NULL, 0, 0, 1 },
+	{ "http.max_body", K_INT, OFF(http_max_body), "1048576", 1024,
+	    64L * 1024 * 1024, 0 },
+	{ "log.level", K_LEVEL, OFF(log_level), "info", 0, 0, 0 },
+	{ "log.target", K_TARGET, OFF(log_target), "stderr", 0, 0, 0 },
+	{ "cloud.listen", K_STR, OFF(cloud_listen), "/run/paserv/cloud.sock",
+	    0, 0, 0 },
+	{ "enroll.listen", K_STR, OFF(enroll_listen),
+	    "/run/paserv/enroll.sock", 0, 0, 0 },
+	{ "workers.threads", K_INT, OFF(workers_threads), "8", 1, 1024, 0 },
+	{ "auth.cache_ttl", K_INT, OFF(auth_cache_ttl), "60", 0, 3600, 0 },
+	{ "service.base_url", K_STR, OFF(service_base_url),
+	    "http://127.0.0.1:8080/enrollment-server", 0, 0, 0 },
+	{ "registration.expire", K_INT, OFF(registration_expire), "300", 10,
+	    30L * 86400, 0 },
+	{ "signature.lookahead", K_INT, OFF(signature_lookahead), "20", 1,
+	    255, 0 },
+	{ "signature.max_failed", K_INT, OFF(signature_max_failed), "5", 1,
+	    255, 0 },
+};
+#define NKEYS	(sizeof(KEYS) / sizeof(KEYS[0]))
+
+static const char *const LEVELS[] = { "error", "warn", "info", "debug" };
+static const char *const TARGETS[] = { "stderr", "syslog" };
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+config_default_path(const char *explicit_path)
+{
+	const char *p;
+
+	if (explicit_path != NULL)
+		return explicit_path;
+	if ((p = getenv("PASERV_CONFIG")) != NULL && *p != '\0')
+		return p;
+	return PASERV_SYSCONFDIR "/paserv.conf";
+}
+
+int
+config_env_name(const char *key, char *out, size_t outlen)
+{
+	size_t i, n = strlen("PASERV_");
+
+	if (outlen < n + strlen(key) + 1)
+		return -1;
+	memcpy(out, "PASERV_", n);
+	for (i = 0; key[i] != '\0'; i++)
+		out[n + i] = key[i] == '.' ? '_' :
+		    (char)toupper((unsigned char)key[i]);
+	out[n + i] = '\0';
+	return 0;
+}
+
+const char *
+config_log_level_name(int level)
+{
+	if (level < 0 || level > CONFIG_LOG_DEBUG)
+		return "?";
+	return LEVELS[level];
+}
+
+static int
+pick(const char *const *names, size_t n, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], v) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+parse_long(const char *v, long min, long max, long *out)
+{
+	char *end;
+	long x;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -1;
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || x < min || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static void
+wipe_str(char **s)
+{
+	if (*s != NULL) {
+		OPENSSL_cleanse(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+static int
+set_string(const struct kspec *k, char **slot, const char *v)
+{
+	char *dup = NULL;
+
+	if (*v == '\0' && k->type == K_STR)
+		return -1;
+	if (*v != '\0' || k->type == K_STR_EMPTY) {
+		if ((dup = strdup(v)) == NULL)
+			return -1;
+	}
+	wipe_str(slot);
+	*slot = dup;
+	return 0;
+}
+
+/* Stores v into the field of k; -1 with a reason in why. */
+static int
+set_value(struct config *cfg, const struct kspec *k, const char *v,
+    const char **why)
+{
+	char *base = (char *)cfg;
+	long l;
+	int e;
+
+	switch (k->type) {
+	case K_STR:
+	case K_STR_EMPTY:
+	case K_STR_OPT:
+		*why = "must not be empty";
+		return set_string(k, (char **)(void *)(base + k->off), v);
+	case K_INT:
+		*why = "must be a decimal integer in range";
+		if (parse_long(v, k->min, k->max, &l) != 0)
+			return -1;
+		*(long *)(void *)(base + k->off) = l;
+		return 0;
+	case K_LEVEL:
+	case K_TARGET:
+		*why = k->type == K_LEVEL ? "must be error, warn, info or debug" :
+		    "must be stderr or syslog";
+		e = k->type == K_LEVEL ? pick(LEVELS, 4, v) : pick(TARGETS, 2, v);
+		if (e < 0)
+			return -1;
+		*(int *)(void *)(base + k->off) = e;
+		return 0;
+	case K_KEY16:
+		*why = "must be the Base64 encoding of exactly 16 bytes";
+		if (*v == '\0') {
+			OPENSSL_cleanse(cfg->master_key, sizeof(cfg->master_key));
+			cfg->master_key_set = 0;
+			return 0;
+		}
+		if (b64_decode_exact(v, cfg->master_key, CONFIG_MASTER_KEY_LEN)
+		    != 0)
+			return -1;
+		cfg->master_key_set = 1;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct kspec *
+find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(KEYS[i].name, name) == 0)
+			return &KEYS[i];
+	return NULL;
+}
+
+static int
+set_defaults(struct config *cfg, char *err, size_t errlen)
+{
+	const char *why;
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NKEYS; i++) {
+		if (KEYS[i].def == NULL)
+			continue;
+		if (set_value(cfg, &KEYS[i], KEYS[i].def, &why) != 0) {
+			seterr(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* One `key = value` line (already NUL-terminated, no newline). */
+static int
+parse_line(struct config *cfg, char *line, int *seen, const char *origin,
+    int lineno, char *err, size_t errlen)
+{
+	const struct kspec *k;
+	const char *why;
+	char *eq, *key, *val;
+
+	key = trim(line);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		seterr(err, errlen, "%s:%d: expected 'key = value'", origin,
+		    lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(key);
+	val = trim(eq + 1);
+	if ((k = find_key(key)) == NULL) {
+		seterr(err, errlen, "%s:%d: unknown key '%.64s'", origin,
+		    lineno, key);
+		return -1;
+	}
+	if (seen[k - KEYS]) {
+		seterr(err, errlen, "%s:%d: duplicate key '%s'", origin,
+		    lineno, k->name);
+		return -1;
+	}
+	seen[k - KEYS] = 1;
+	if (set_value(cfg, k, val, &why) != 0) {
+		seterr(err, errlen, "%s:%d: %s %s", origin, lineno, k->name,
+		    why);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_text(struct config *cfg, const char *text, size_t len,
+    const char *origin, char *err, size_t errlen)
+{
+	int seen[NKEYS] = { 0 };
+	char line[CONFIG_MAX_VALUE + 256];
+	size_t pos = 0, n;
+	const char *nl;
+	int lineno = 0, rc = 0;
+
+	if (memchr(text, '\0', len) != NULL) {
+		seterr(err, errlen, "%s: contains a NUL byte", origin);
+		return -1;
+	}
+	while (pos < len && rc == 0) {
+		lineno++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = (nl != NULL ? (size_t)(nl - text) : len) - pos;
+		if (n >= sizeof(line)) {
+			seterr(err, errlen, "%s:%d: line too long", origin,
+			    lineno);
+			rc = -1;
+			break;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		rc = parse_line(cfg, line, seen, origin, lineno, err, errlen);
+		pos += n + 1;
+	}
+	OPENSSL_cleanse(line, sizeof(line));
+	return rc;
+}
+
+static int
+apply_env(struct config *cfg, char *err, size_t errlen)
+{
+	char name[128];
+	const char *v, *why;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (config_env_name(KEYS[i].name, name, sizeof(name)) != 0)
+			return -1;
+		if ((v = getenv(name)) == NULL)
+			continue;
+		if (strlen(v) > CONFIG_MAX_VALUE ||
+		    set_value(cfg, &KEYS[i], v, &why) != 0) {
+			seterr(err, errlen, "environment %s: %s %s", name,
+			    KEYS[i].name, strlen(v) > CONFIG_MAX_VALUE ?
+			    "too long" : why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+config_load_text(struct config *cfg, const char *text, size_t len,
+    const char *origin, char *err, size_t errlen)
+{
+	if (set_defaults(cfg, err, errlen) != 0)
+		goto fail;
+	if (parse_text(cfg, text, len, origin, err, errlen) != 0)
+		goto fail;
+	if (apply_env(cfg, err, errlen) != 0)
+		goto fail;
+	return 0;
+fail:
+	config_free(cfg);
+	return -1;
+}
+
+/* Reads the whole file; 1 if it does not exist, -1 on error. */
+static int
+slurp(const char *path, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	FILE *fp;
+	char *p = NULL;
+	size_t n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((p = malloc(CONFIG_MAX_FILE + 1)) == NULL)
+		goto fail;
+	n = fread(p, 1, CONFIG_MAX_FILE + 1, fp);
+	if (ferror(fp) || n > CONFIG_MAX_FILE) {
+		seterr(err, errlen, "%s: unreadable or larger than %d bytes",
+		    path, CONFIG_MAX_FILE);
+		goto fail;
+	}
+	fclose(fp);
+	*out = p;
+	*outlen = n;
+	return 0;
+fail:
+	if (err != NULL && errlen > 0 && *err == '\0')
+		seterr(err, errlen, "%s: out of memory", path);
+	free(p);
+	fclose(fp);
+	return -1;
+}
+
+int
+config_load(struct config *cfg, const char *path, int required, char *err,
+    size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc, found;
+
+	if (err != NULL && errlen > 0)
+		*err = '\0';
+	rc = slurp(path, &text, &len, err, errlen);
+	if (rc < 0 || (rc == 1 && required)) {
+		if (rc == 1)
+			seterr(err, errlen, "%s: no such file", path);
+		memset(cfg, 0, sizeof(*cfg));
+		return -1;
+	}
+	found = text != NULL;
+	rc = config_load_text(cfg, found ? text : "", len, path, err, errlen);
+	if (text != NULL) {
+		OPENSSL_cleanse(text, len);
+		free(text);
+	}
+	if (rc == 0 && found && (cfg->path = strdup(path)) == NULL) {
+		seterr(err, errlen, "out of memory");
+		config_free(cfg);
+		return -1;
+	}
+	return rc;
+}
+
+int
+config_require_master_key(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->master_key_set)
+		return 0;
+	seterr(err, errlen, "security.master_key is not set (Base64 of 16 "
+	    "random bytes, e.g. from 'openssl rand -base64 16')");
+	return -1;
+}
+
+void
+config_dump(const struct config *cfg, FILE *fp)
+{
+	const char *base = (const char *)cfg;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct kspec *k = &KEYS[i];
+
+		fprintf(fp, "%s = ", k->name);
+		if (k->type == K_KEY16)
+			fputs(cfg->master_key_set ? "(set)" : "(unset)", fp);
+		else if (k->type == K_INT)
+			fprintf(fp, "%ld", *(const long *)(const void *)
+			    (base + k->off));
+		else if (k->type == K_LEVEL)
+			fputs(LEVELS[cfg->log_level], fp);
+		else if (k->type == K_TARGET)
+			fputs(TARGETS[cfg->log_target], fp);
+		else {
+			s = *(char *const *)(const void *)(base + k->off);
+			if (k->secret)
+				fputs(s != NULL && *s != '\0' ? "(set)" :
+				    "(empty)", fp);
+			else
+				fputs(s != NULL ? s : "(unset)", fp);
+		}
+		fputc('\n', fp);
+	}
+}
+
+void
+config_free(struct config *cfg)
+{
+	char *base = (char *)cfg;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (KEYS[i].type == K_STR || KEYS[i].type == K_STR_EMPTY ||
+		    KEYS[i].type == K_STR_OPT)
+			wipe_str((char **)(void *)(base + KEYS[i].off));
+	}
+	free(cfg->path);
+	cfg->path = NULL;
+	OPENSSL_cleanse(cfg->master_key, sizeof(cfg->master_key));
+	cfg->master_key_set = 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * error.c - the one table mapping API errors to HTTP statuses and codes
+ * (see error.h). Codes follow api.md §2.1 and the runtime design.
+ */
+#include <config.h>
+
+#include "http/error.h"
+
+#include <stddef.h>
+
+struct err_info {
+	int		 status;
+	const char	*code;
+	const char	*message;	/* when the handler gives none */
+};
+
+static const struct err_info ERRORS[API_ERR_COUNT] = {
+	[API_OK] = { 200, "OK", "OK" },
+	[API_ERROR_REQUEST] = { 400, "ERROR_REQUEST", "Invalid request" },
+	[API_ERROR_NOT_FOUND] = { 404, "ERROR_NOT_FOUND", "Not found" },
+	[API_ERROR_METHOD_NOT_ALLOWED] = { 405, "ERROR_METHOD_NOT_ALLOWED",
+	    "Method not allowed" },
+	[API_ERROR_REQUEST_TOO_LARGE] = { 413, "ERROR_REQUEST_TOO_LARGE",
+	    "Request body too large" },
+	[API_HTTP_401] = { 401, "HTTP_401", "Unauthorized" },
+	[API_HTTP_403] = { 403, "HTTP_403", "Forbidden" },
+	[API_ERROR_APPLICATION_NOT_FOUND] = { 400,
+	    "ERROR_APPLICATION_NOT_FOUND", "Application not found" },
+	[API_ERROR_GENERIC] = { 500, "ERROR_GENERIC", "Internal error" },
+	[API_ERROR_SERVICE_UNAVAILABLE] = { 503, "ERROR_GENERIC",
+	    "Service unavailable" },
+};
+
+static const struct err_info *
+info(enum api_err e)
+{
+	if ((int)e < 0 || e >= API_ERR_COUNT)
+		e = API_ERROR_GENERIC;
+	return &ERRORS[e];
+}
+
+int
+api_err_status(enum api_err e)
+{
+	return info(e)->status;
+}
+
+const char *
+api_err_code(enum api_err e)
+{
+	return info(e)->code;
+}
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+json_object *
+api_error_body(enum api_err e, const char *message)
+{
+	const struct err_info *i = info(e);
+	json_object *root = NULL, *ro = NULL;
+
+	if ((root = json_object_new_object()) == NULL ||
+	    (ro = json_object_new_object()) == NULL)
+		goto fail;
+	if (json_object_object_add(root, "status",
+	    json_object_new_string("ERROR")) != 0 ||
+	    json_object_object_add(ro, "code",
+	    json_object_new_string(i->code)) != 0 ||
+	    json_object_object_add(ro, "message", json_object_new_string(
+	    message != NULL ? message : i->message)) != 0)
+		goto fail;
+	if (json_object_object_add(root, "responseObject", ro) != 0)
+		goto fail;
+	return root;
+fail:
+	json_object_put(ro);
+	json_object_put(root);
+	return NULL;
+}

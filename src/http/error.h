@@ -1,0 +1,38 @@
+/*
+ * error.h - API error codes and their HTTP statuses, in one table.
+ *
+ * Owns: the mapping error -> (HTTP status, wire code) and the error envelope
+ * {"status":"ERROR","responseObject":{"code":...,"message":...}} used by both
+ * contexts. Every error response of every handler comes from here.
+ * Must not: know about services; handlers translate their layer's result
+ * into an enum api_err.
+ */
+#ifndef PASERV_HTTP_ERROR_H
+#define PASERV_HTTP_ERROR_H
+
+#include <json-c/json.h>
+
+enum api_err {
+	API_OK = 0,
+	API_ERROR_REQUEST,			/* 400 bad input */
+	API_ERROR_NOT_FOUND,			/* 404 unknown path */
+	API_ERROR_METHOD_NOT_ALLOWED,		/* 405 (+ Allow) */
+	API_ERROR_REQUEST_TOO_LARGE,		/* 413 */
+	API_HTTP_401,				/* 401 (+ WWW-Authenticate) */
+	API_HTTP_403,				/* 403 */
+	API_ERROR_APPLICATION_NOT_FOUND,	/* 400, like the other *_NOT_FOUND */
+	API_ERROR_GENERIC,			/* 500 real internal fault */
+	API_ERROR_SERVICE_UNAVAILABLE,		/* 503 database unreachable */
+	API_ERR_COUNT
+};
+
+/* HTTP status of an error. */
+int		 api_err_status(enum api_err e);
+/* Wire code ("ERROR_REQUEST", ...). */
+const char	*api_err_code(enum api_err e);
+/* Reason phrase for a status line ("Bad Request"). */
+const char	*http_status_text(int status);
+/* New envelope object (caller owns it); message NULL: a generic one. */
+json_object	*api_error_body(enum api_err e, const char *message);
+
+#endif

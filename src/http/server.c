@@ -1,0 +1,334 @@
+/*
+ * server.c - FastCGI responder threads and the request pipeline
+ * (see server.h).
+ *
+ * Stopping: the main thread waits in sigwait() for SIGTERM/SIGINT (blocked
+ * in every thread), then marks the library as shutting down, shuts the
+ * listen socket down (accept() fails at once) and interrupts, with SIGUSR1,
+ * the threads that are idle: waiting in accept() or for the next request on
+ * a kept-alive connection. A thread that is busy finishes its request first.
+ * The signal is repeated because an idle thread may be between its check
+ * and the blocking read when the first one arrives.
+ */
+#include <config.h>
+
+#include "http/server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "common/log.h"
+#include "common/timeutil.h"
+
+#define SERVER_BACKLOG		128
+#define STOP_TIMEOUT_MS		10000
+#define STOP_POLL_MS		50
+
+struct thread {
+	pthread_t	 tid;
+	struct worker	 w;
+	int		 fd;
+	int		 started;
+	atomic_int	 idle;
+	atomic_int	 done;
+};
+
+static atomic_int stopping;
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Strips the context prefix: "/powerauth-cloud/x" -> "/x", else -1. */
+static int
+strip_prefix(struct request *req, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(req->uri_path, prefix, n) != 0 ||
+	    (req->uri_path[n] != '/' && req->uri_path[n] != '\0'))
+		return -1;
+	req->path = req->uri_path + n;
+	return 0;
+}
+
+/* Authenticates when the route asks for it, then runs the handler. */
+static void
+handle(struct worker *w, const struct route *rt, struct request *req,
+    struct response *res)
+{
+	const struct http_app *app = w->app;
+	char err[160];
+	enum api_err e;
+
+	if (router_check_query(rt, req, err, sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		return;
+	}
+	if (rt->auth != ROUTE_AUTH_NONE) {
+		e = app->authenticate != NULL ?
+		    app->authenticate(w, req, rt->auth) : API_HTTP_401;
+		if (e != API_OK) {
+			response_error(res, e, NULL);
+			res->www_authenticate = app->realm;
+			return;
+		}
+		req->authenticated = 1;
+	}
+	rt->handler(w, req, res);
+}
+
+/*
+ * The route is looked up before the body is read (a route may ask for the
+ * body to be discarded), but routing errors are answered after it, so a
+ * kept-alive connection stays in step and an oversized body is always 413.
+ */
+static void
+pipeline(struct worker *w, FCGX_Stream *in, char **envp, struct request *req,
+    struct response *res, int *keep)
+{
+	const struct http_app *app = w->app;
+	const struct route *rt = NULL;
+	char perr[160], berr[160];
+	enum api_err pe, be;
+	int rrc = ROUTE_NOT_FOUND, desync = 0;
+
+	pe = request_parse_params(req, envp, perr, sizeof(perr));
+	if (pe == API_OK && strip_prefix(req, app->prefix) == 0)
+		rrc = router_match(app->routes, app->nroutes, req, &rt,
+		    res->allow, sizeof(res->allow));
+	be = request_read_body(req, in, (size_t)w->cfg->http_max_body,
+	    rt != NULL && rt->no_body, &desync, berr, sizeof(berr));
+	if (desync)
+		*keep = 0;
+	if (be == API_ERROR_REQUEST_TOO_LARGE || be == API_ERROR_GENERIC)
+		response_error(res, be, berr);
+	else if (pe != API_OK)
+		response_error(res, pe, perr);
+	else if (be != API_OK)
+		response_error(res, be, berr);
+	else if (rrc == ROUTE_NOT_FOUND)
+		response_error(res, API_ERROR_NOT_FOUND, NULL);
+	else if (rrc == ROUTE_BAD_METHOD)
+		response_error(res, API_ERROR_METHOD_NOT_ALLOWED, NULL);
+	else if (rrc != ROUTE_FOUND) {
+		log_error("request %s: out of memory in router", req->id);
+		response_error(res, API_ERROR_GENERIC, NULL);
+	} else
+		handle(w, rt, req, res);
+}
+
+void
+server_dispatch(struct worker *w, FCGX_Stream *in, FCGX_Stream *out,
+    char **envp, int *keep)
+{
+	struct request req;
+	struct response res;
+	uint64_t t0 = time_mono_us();
+
+	memset(&res, 0, sizeof(res));
+	pipeline(w, in, envp, &req, &res, keep);
+	if (res.status == 0)
+		log_error("request %s: handler set no response", req.id);
+	if (response_write(&res, out, req.id) != 0)
+		*keep = 0;
+	log_request(req.id, req.method[0] != '\0' ? req.method : NULL,
+	    req.uri_path, res.status, time_mono_us() - t0);
+	response_free(&res);
+	request_free(&req);
+}
+
+static void
+accept_loop(struct thread *t, FCGX_Request *fr)
+{
+	struct timespec pause = { 0, 100 * 1000000L };
+	int rc, keep;
+
+	for (;;) {
+		atomic_store(&t->idle, 1);
+		if (atomic_load(&stopping))
+			break;
+		rc = FCGX_Accept_r(fr);
+		atomic_store(&t->idle, 0);
+		if (rc < 0) {
+			if (atomic_load(&stopping))
+				break;
+			log_error("%s: thread %d: accept failed (%d)",
+			    t->w.app->name, t->w.index, rc);
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		keep = 1;
+		server_dispatch(&t->w, fr->in, fr->out, fr->envp, &keep);
+		if (!keep)
+			fr->keepConnection = 0;
+		FCGX_Finish_r(fr);
+	}
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct thread *t = arg;
+	const struct http_app *app = t->w.app;
+	FCGX_Request fr;
+
+	if (FCGX_InitRequest(&fr, t->fd, 0) != 0) {
+		log_error("%s: thread %d: cannot initialise a request",
+		    app->name, t->w.index);
+		goto done;
+	}
+	if (app->thread_init != NULL && app->thread_init(&t->w) != 0) {
+		log_error("%s: thread %d: initialisation failed", app->name,
+		    t->w.index);
+		goto done;
+	}
+	accept_loop(t, &fr);
+	FCGX_Finish_r(&fr);
+	FCGX_Free(&fr, 1);
+	if (app->thread_fini != NULL)
+		app->thread_fini(&t->w);
+done:
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+static int
+setup_signals(sigset_t *wait)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;	/* no SA_RESTART: interrupt reads */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) != 0)
+		return -1;
+	sigemptyset(wait);
+	sigaddset(wait, SIGTERM);
+	sigaddset(wait, SIGINT);
+	return pthread_sigmask(SIG_BLOCK, wait, NULL) == 0 ? 0 : -1;
+}
+
+static int
+open_listener(const char *addr)
+{
+	int fd;
+
+	if (FCGX_Init() != 0)
+		return -1;
+	if ((fd = FCGX_OpenSocket(addr, SERVER_BACKLOG)) < 0)
+		return -1;
+	/*
+	 * A UNIX socket is reachable by anyone who can reach its directory;
+	 * access control is the directory's mode (and the worker still
+	 * authenticates every /powerauth-cloud request itself).
+	 */
+	if (addr[0] == '/' && chmod(addr, 0666) != 0)
+		log_warn("chmod %s: %s", addr, strerror(errno));
+	return fd;
+}
+
+/* Interrupts idle threads until all are done or the timeout passes. */
+static void
+stop_threads(struct thread *th, int n, int fd)
+{
+	struct timespec pause = { 0, STOP_POLL_MS * 1000000L };
+	int i, left, waited;
+
+	atomic_store(&stopping, 1);
+	FCGX_ShutdownPending();
+	shutdown(fd, SHUT_RDWR);
+	for (waited = 0; waited < STOP_TIMEOUT_MS; waited += STOP_POLL_MS) {
+		for (i = 0, left = 0; i < n; i++) {
+			if (!th[i].started || atomic_load(&th[i].done))
+				continue;
+			left++;
+			if (atomic_load(&th[i].idle))
+				pthread_kill(th[i].tid, SIGUSR1);
+		}
+		if (left == 0)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	for (i = 0; i < n; i++) {
+		if (!th[i].started)
+			continue;
+		if (atomic_load(&th[i].done))
+			pthread_join(th[i].tid, NULL);
+		else
+			log_warn("thread %d did not stop in time", i);
+	}
+}
+
+static int
+start_threads(struct thread *th, int n, const struct http_app *app,
+    const struct config *cfg, int fd)
+{
+	int i, started = 0;
+
+	for (i = 0; i < n; i++) {
+		th[i].w.index = i;
+		th[i].w.cfg = cfg;
+		th[i].w.app = app;
+		th[i].fd = fd;
+		if (pthread_create(&th[i].tid, NULL, thread_main, &th[i]) != 0) {
+			log_error("cannot start thread %d", i);
+			continue;
+		}
+		th[i].started = 1;
+		started++;
+	}
+	return started;
+}
+
+int
+server_run(const struct http_app *app, const struct config *cfg,
+    const char *listen_addr, int nthreads)
+{
+	struct thread *th = NULL;
+	sigset_t wait;
+	int fd = -1, sig = 0, rc = -1;
+
+	if (setup_signals(&wait) != 0) {
+		log_error("cannot set up signal handling");
+		return -1;
+	}
+	if ((fd = open_listener(listen_addr)) < 0) {
+		log_error("cannot listen on %s: %s", listen_addr,
+		    strerror(errno));
+		return -1;
+	}
+	if ((th = calloc((size_t)nthreads, sizeof(*th))) == NULL)
+		goto fail;
+	if (start_threads(th, nthreads, app, cfg, fd) == 0)
+		goto fail;
+	log_info("%s %s: listening on %s with %d threads", app->name,
+	    PACKAGE_VERSION, listen_addr, nthreads);
+	while (sigwait(&wait, &sig) != 0)
+		;
+	log_info("%s: signal %d, stopping", app->name, sig);
+	rc = 0;
+fail:
+	if (th != NULL)
+		stop_threads(th, nthreads, fd);
+	free(th);
+	close(fd);
+	if (listen_addr[0] == '/')
+		unlink(listen_addr);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/*
+ * db.h - one MariaDB connection (Connector/C) and prepared statements.
+ *
+ * Owns: connecting lazily from the configuration (UNIX socket or host/port,
+ * utf8mb4, UTC session time zone), a per-connection cache of prepared
+ * statements, binding typed parameters and result columns, transactions,
+ * and one transparent reconnect when the server went away outside a
+ * transaction. A struct db belongs to one thread.
+ * Must not: build SQL from values (every value is a bound parameter), log,
+ * or know any table; the table modules (apps.c, users.c) hold the SQL.
+ */
+#ifndef PASERV_STORE_DB_H
+#define PASERV_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+
+#define DB_MAX_ARGS	16
+#define DB_MAX_COLS	16
+
+enum db_rc {
+	DB_OK = 0,
+	DB_NOT_FOUND = 1,	/* used by table modules for "no such row" */
+	DB_ERROR = -1,		/* statement failed */
+	DB_DOWN = -2,		/* cannot reach the server */
+	DB_DUPLICATE = -3,	/* unique key violated */
+	DB_NO_PARENT = -4	/* foreign key target missing */
+};
+
+enum db_type {
+	DB_T_NULL = 0,
+	DB_T_STR,		/* text; output NUL-terminated */
+	DB_T_BLOB,		/* bytes */
+	DB_T_I64
+};
+
+/* A bound parameter. */
+struct db_arg {
+	enum db_type	 type;
+	const void	*p;
+	size_t		 len;
+	int64_t		 i;
+};
+
+/* A result column: caller-provided buffer of cap bytes for STR/BLOB. */
+struct db_col {
+	enum db_type	 type;
+	void		*buf;
+	size_t		 cap;
+	size_t		 len;
+	int64_t		 i;
+	int		 is_null;
+};
+
+struct db;
+
+/* Once per process, before any thread uses the library. */
+int		 db_library_init(void);
+void		 db_library_end(void);
+
+/* No connection is made yet. NULL on allocation failure. */
+struct db	*db_new(const struct config *cfg);
+void		 db_free(struct db *db);
+/* Connects if needed and checks the link: DB_OK or DB_DOWN. */
+int		 db_ping(struct db *db);
+/* The last server error text, for logs (never contains bound values of
+ * secrets: the only values echoed are unique keys). */
+const char	*db_last_error(const struct db *db);
+
+/* Runs a statement; *affected (may be NULL) gets the affected row count. */
+int	db_exec(struct db *db, const char *sql, const struct db_arg *args,
+	    size_t nargs, uint64_t *affected);
+/*
+ * Runs a query; for each row fills cols and calls row(arg); row returns 0
+ * to continue or -1 to abort (the call then returns DB_ERROR). A string or
+ * blob longer than its buffer is an error. Returns the row count (>= 0) or
+ * a negative enum db_rc.
+ */
+int	db_query(struct db *db, const char *sql, const struct db_arg *args,
+	    size_t nargs, struct db_col *cols, size_t ncols,
+	    int (*row)(void *arg), void *arg);
+
+int	db_begin(struct db *db);
+int	db_commit(struct db *db);
+void	db_rollback(struct db *db);
+
+/* Argument builders. */
+struct db_arg	db_str(const char *s);
+struct db_arg	db_blob(const void *p, size_t n);
+struct db_arg	db_i64(int64_t v);
+
+#endif

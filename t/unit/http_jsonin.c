@@ -1,0 +1,98 @@
+/* Strict JSON request parsing and typed fields. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/jsonin.h"
+#include "tap.h"
+
+static int
+parse(const char *s, size_t n, int allow_empty, json_object **o)
+{
+	char err[160];
+
+	return jsonin_parse_object((const uint8_t *)s, n, allow_empty, o, err,
+	    sizeof(err));
+}
+
+static void
+bad(const char *s, const char *what)
+{
+	json_object *o = NULL;
+
+	tap_ok(parse(s, strlen(s), 0, &o) != 0 && o == NULL, "reject %s", what);
+}
+
+int
+main(void)
+{
+	json_object *o = NULL;
+	const char *s, **arr;
+	char err[160], deep[200];
+	size_t n;
+
+	tap_ok(parse("{\"id\":\"a\"}", 10, 0, &o) == 0 && o != NULL,
+	    "object parses");
+	json_object_put(o);
+	tap_ok(parse(" {} \n", 5, 0, &o) == 0, "surrounding whitespace ok");
+	json_object_put(o);
+	tap_ok(parse("", 0, 1, &o) == 0 && o == NULL, "empty allowed");
+	tap_ok(parse("  ", 2, 0, &o) != 0, "empty refused when required");
+	s = "{\"a\":\"it's \\\"q\\\" /*x*/\"}";
+	tap_ok(parse(s, strlen(s), 0, &o) == 0, "quotes and slashes inside "
+	    "strings");
+	json_object_put(o);
+	bad("[1]", "array");
+	bad("\"s\"", "string");
+	bad("null", "null");
+	bad("{\"a\":1", "truncated");
+	bad("{\"a\":1}x", "trailing garbage");
+	bad("{\"a\":1}{}", "two objects");
+	bad("{'a':1}", "single quotes");
+	bad("{\"a\":1,}", "trailing comma");
+	bad("{\"a\":\"\xff\"}", "invalid UTF-8");
+	bad("{/*c*/}", "comment");
+	bad("{\"a\":tru}", "bad literal");
+	bad("{\"a\":\"it's \\\"q\\\"\"}x", "garbage after escaped quotes");
+	tap_ok(parse("{\"a\":\"b\0\"}", 10, 0, &o) != 0, "NUL byte");
+	memset(deep, '[', sizeof(deep));
+	deep[0] = '{';
+	deep[1] = '"';
+	deep[2] = 'a';
+	deep[3] = '"';
+	deep[4] = ':';
+	tap_ok(parse(deep, sizeof(deep), 0, &o) != 0, "deep nesting");
+
+	s = "{\"id\":\"my-app\",\"n\":5,\"r\":[\"A\",\"b\"],"
+	    "\"x\":[1],\"ws\":\"a b\",\"nul\":null}";
+	tap_ok(parse(s, strlen(s), 0, &o) == 0, "fields object");
+	tap_ok(jsonin_string(o, "id", 1, 1, 10, jsonin_cs_ident, &s, err,
+	    sizeof(err)) == 0 && strcmp(s, "my-app") == 0, "string field");
+	tap_ok(jsonin_string(o, "n", 1, 1, 10, NULL, &s, err, sizeof(err)) != 0
+	    && strstr(err, "'n' must be a string") != NULL, "wrong type: %s",
+	    err);
+	tap_ok(jsonin_string(o, "zz", 1, 1, 10, NULL, &s, err, sizeof(err)) != 0
+	    && strstr(err, "'zz' is required") != NULL, "missing: %s", err);
+	tap_ok(jsonin_string(o, "zz", 0, 1, 10, NULL, &s, err, sizeof(err)) == 0
+	    && s == NULL, "optional missing");
+	tap_ok(jsonin_string(o, "nul", 0, 1, 10, NULL, &s, err, sizeof(err))
+	    == 0 && s == NULL, "null is absent");
+	tap_ok(jsonin_string(o, "id", 1, 1, 3, NULL, &s, err, sizeof(err)) != 0,
+	    "too long");
+	tap_ok(jsonin_string(o, "ws", 1, 1, 10, jsonin_cs_ident, &s, err,
+	    sizeof(err)) != 0, "charset enforced");
+	tap_ok(jsonin_string_array(o, "r", 1, 5, 10, jsonin_cs_ident, &arr, &n,
+	    err, sizeof(err)) == 0 && n == 2 && strcmp(arr[1], "b") == 0,
+	    "string array");
+	free(arr);
+	tap_ok(jsonin_string_array(o, "x", 1, 5, 10, NULL, &arr, &n, err,
+	    sizeof(err)) != 0 && strstr(err, "'x[0]'") != NULL,
+	    "array item type named: %s", err);
+	tap_ok(jsonin_string_array(o, "r", 1, 1, 10, NULL, &arr, &n, err,
+	    sizeof(err)) != 0, "too many items");
+	tap_ok(jsonin_string_array(o, "id", 1, 5, 10, NULL, &arr, &n, err,
+	    sizeof(err)) != 0, "not an array");
+	json_object_put(o);
+	return tap_done();
+}
