@@ -5,6 +5,8 @@
  * decoder accepts whitespace and does not report the padding length, which
  * would make two different header texts decode to the same bytes.
  */
+#include <config.h>
+
 #include "common/base64.h"
 
 #include <stdlib.h>

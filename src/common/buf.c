@@ -1,4 +1,6 @@
 /* buf.c - growable byte buffer (see buf.h). */
+#include <config.h>
+
 #include "common/buf.h"
 
 #include <openssl/crypto.h>

@@ -2,6 +2,8 @@
  * dbenc.c - at-rest encryption of stored secrets, bound to their record
  * (see dbenc.h).
  */
+#include <config.h>
+
 #include "crypto/dbenc.h"
 
 #include <openssl/crypto.h>

@@ -6,6 +6,8 @@
  * one-shot HMAC()) costs a property-query lookup on every call, which is a
  * measurable share of a signature verification.
  */
+#include <config.h>
+
 #include "crypto/primitives.h"
 
 #include <openssl/core_names.h>

@@ -2,6 +2,8 @@
  * http_client.c - libcurl wrapper for the device simulator (see
  * http_client.h).
  */
+#include <config.h>
+
 #include "device/http_client.h"
 
 #include <curl/curl.h>

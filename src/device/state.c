@@ -1,6 +1,8 @@
 /*
  * state.c - device simulator state file (see state.h).
  */
+#include <config.h>
+
 #include "device/state.h"
 
 #include <errno.h>

@@ -35,3 +35,9 @@ t_unit_http_error_t_SOURCES = t/unit/http_error.c
 t_unit_http_error_t_LDADD = $(FOUNDATION_UNIT_LDADD)
 t_unit_service_auth_t_SOURCES = t/unit/service_auth.c
 t_unit_service_auth_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+
+check_PROGRAMS += t/unit/device_roundtrip.t
+t_unit_device_roundtrip_t_SOURCES = t/unit/device_roundtrip.c
+t_unit_device_roundtrip_t_LDADD = t/unit/libtaptest.a \
+	src/device/libpadevice.a $(PASERV_CORE_LDADD) $(CURL_LIBS)
+TESTS += t/unit/device_roundtrip.t

@@ -1,0 +1,205 @@
+/*
+ * pa-device - a PowerAuth 3.0-3.3 device simulator: the mobile side in C,
+ * for end-to-end tests and for smoke-testing a deployment.
+ *
+ * Thin main: parses the command line and calls device.h; state lives in the
+ * file named by -s (default ./pa-device.json).
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/base64.h"
+#include "device/device.h"
+#include "device/http_client.h"
+
+static const char USAGE[] =
+"usage: pa-device [-s STATE] COMMAND [ARGS]\n"
+"commands:\n"
+"  setup SDK_CONFIG URL [VERSION]   app credentials (mobileSdkConfig), server\n"
+"                                   URL of /enrollment-server, 3.0..3.3 (3.3)\n"
+"  activate CODE[#SIG] [--otp OTP] [--name NAME]\n"
+"  fingerprint                      activation fingerprint (8 digits)\n"
+"  status                           fetch and decrypt the activation status\n"
+"  sign METHOD URI_ID [--body TEXT] [--type TYPE] [--wrong-knowledge]\n"
+"                                   print an X-PowerAuth-Authorization value\n"
+"  sign-offline URI_ID NONCE_B64 --body TEXT [--type TYPE] [--digits N]\n"
+"  call PATH URI_ID [--body TEXT] [--type TYPE] [--wrong-knowledge]\n"
+"                                   send a signed POST, print status and body\n"
+"  token-create [--type TYPE]       create a token, print its id\n"
+"  token-header TOKEN_ID            print an X-PowerAuth-Token value\n"
+"  vault-unlock                     print the vault key (Base64)\n"
+"  remove                           remove the activation on the server\n"
+"  show                             print the state file\n";
+
+struct opts {
+	const char	*body;
+	const char	*type;
+	const char	*otp;
+	const char	*name;
+	int		 wrong_knowledge;
+	int		 digits;
+};
+
+/* Parses --options after the positional arguments. */
+static int
+parse_opts(int argc, char **argv, int first, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->type = "possession_knowledge";
+	o->body = "{}";
+	o->digits = 8;
+	for (int i = first; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--wrong-knowledge") == 0) {
+			o->wrong_knowledge = 1;
+			continue;
+		}
+		if (v == NULL)
+			return -1;
+		if (strcmp(a, "--body") == 0)
+			o->body = v;
+		else if (strcmp(a, "--type") == 0)
+			o->type = v;
+		else if (strcmp(a, "--otp") == 0)
+			o->otp = v;
+		else if (strcmp(a, "--name") == 0)
+			o->name = v;
+		else if (strcmp(a, "--digits") == 0)
+			o->digits = atoi(v);
+		else
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+static int
+print_owned(char *s)
+{
+	if (s == NULL)
+		return -1;
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
+static int
+run(struct device *d, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	struct opts o;
+	char buf[1024];
+	int npos;
+
+	npos = 1;
+	while (npos < argc && strncmp(argv[npos], "--", 2) != 0)
+		npos++;
+	if (parse_opts(argc, argv, npos, &o) != 0)
+		return 2;
+	npos--;		/* positional arguments after the command */
+	if (strcmp(cmd, "setup") == 0 && (npos == 2 || npos == 3))
+		return device_setup(d, argv[1], argv[2], npos == 3 ? argv[3] :
+		    "3.3") || device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "activate") == 0 && npos == 1) {
+		if (device_activate(d, argv[1], o.otp, o.name) != 0 ||
+		    device_save(d) != 0 || device_fingerprint(d, buf) != 0)
+			return 1;
+		printf("%s %s\n", device_state_str(&d->st, "activationId"), buf);
+		return 0;
+	}
+	if (strcmp(cmd, "fingerprint") == 0 && npos == 0) {
+		if (device_fingerprint(d, buf) != 0)
+			return 1;
+		printf("%s\n", buf);
+		return 0;
+	}
+	if (strcmp(cmd, "status") == 0 && npos == 0) {
+		if (device_status(d, buf, sizeof(buf)) != 0 ||
+		    device_save(d) != 0)
+			return 1;
+		printf("%s\n", buf);
+		return 0;
+	}
+	if (strcmp(cmd, "sign") == 0 && npos == 2)
+		return print_owned(device_sign(d, argv[1], argv[2],
+		    (const uint8_t *)o.body, strlen(o.body), o.type,
+		    o.wrong_knowledge)) || device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "sign-offline") == 0 && npos == 2)
+		return print_owned(device_sign_offline(d, argv[1], argv[2],
+		    (const uint8_t *)o.body, strlen(o.body), o.type,
+		    o.digits)) || device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "call") == 0 && npos == 2) {
+		char *resp = NULL;
+		long status = 0;
+
+		if (device_signed_call(d, argv[1], argv[2], o.body, o.type,
+		    o.wrong_knowledge, &status, &resp) != 0 ||
+		    device_save(d) != 0)
+			return 1;
+		printf("%ld %s\n", status, resp);
+		free(resp);
+		return 0;
+	}
+	if (strcmp(cmd, "token-create") == 0 && npos == 0)
+		return print_owned(device_token_create(d, o.type)) ||
+		    device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "token-header") == 0 && npos == 1)
+		return print_owned(device_token_header(d, argv[1])) ? 1 : 0;
+	if (strcmp(cmd, "vault-unlock") == 0 && npos == 0) {
+		uint8_t key[16];
+
+		if (device_vault_unlock(d, key) != 0 || device_save(d) != 0)
+			return 1;
+		b64_encode(key, sizeof(key), buf);
+		printf("%s\n", buf);
+		return 0;
+	}
+	if (strcmp(cmd, "remove") == 0 && npos == 0)
+		return device_remove(d) || device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "show") == 0 && npos == 0) {
+		printf("%s\n", json_object_to_json_string_ext(d->st.root,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		return 0;
+	}
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *state = getenv("PA_DEVICE_STATE");
+	struct device d;
+	int i = 1, rc;
+
+	if (state == NULL)
+		state = "pa-device.json";
+	if (argc > 2 && strcmp(argv[1], "-s") == 0) {
+		state = argv[2];
+		i = 3;
+	}
+	if (i >= argc || strcmp(argv[i], "-h") == 0 ||
+	    strcmp(argv[i], "--help") == 0) {
+		fputs(USAGE, i >= argc ? stderr : stdout);
+		return i >= argc ? 2 : 0;
+	}
+	if (http_client_init() != 0)
+		return 1;
+	if (device_open(&d, state) != 0) {
+		fprintf(stderr, "pa-device: %s\n", d.err);
+		device_close(&d);
+		http_client_cleanup();
+		return 1;
+	}
+	rc = run(&d, argc - i, argv + i);
+	if (rc == 2)
+		fputs(USAGE, stderr);
+	else if (rc != 0)
+		fprintf(stderr, "pa-device: %s\n", d.err[0] ? d.err : "failed");
+	device_close(&d);
+	http_client_cleanup();
+	return rc;
+}
