@@ -110,6 +110,20 @@ buf_cstr(struct buf *b)
 	return (const char *)b->data;
 }
 
+char *
+buf_take_cstr(struct buf *b)
+{
+	char *s;
+
+	if (b->failed || buf_cstr(b) == NULL) {
+		buf_free(b);
+		return NULL;
+	}
+	s = (char *)b->data;
+	*b = (struct buf)BUF_INIT;
+	return s;
+}
+
 void
 buf_reset(struct buf *b)
 {

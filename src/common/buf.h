@@ -28,6 +28,11 @@ int	buf_append_be32(struct buf *b, uint32_t v);
 int	buf_append_be64(struct buf *b, uint64_t v);
 int	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Hands the block out as a NUL-terminated string the caller frees, leaving
+ * b empty; NULL (and b freed) if an append had failed.
+ */
+char	*buf_take_cstr(struct buf *b);
 /* Makes sure data is NUL-terminated (the NUL is not counted in len). */
 const char *buf_cstr(struct buf *b);
 void	buf_reset(struct buf *b);

@@ -376,21 +376,6 @@ hdr_encryption_parse(const char *s, size_t n, struct hdr_encryption *out)
 	return HDR_OK;
 }
 
-/* Hands out the buffer as a C string, or frees it on failure. */
-static char *
-finish(struct buf *b)
-{
-	char *s;
-
-	if (b->failed || buf_cstr(b) == NULL) {
-		buf_free(b);
-		return NULL;
-	}
-	s = (char *)b->data;
-	b->data = NULL;
-	return s;
-}
-
 static int
 text_ok(const char *s, size_t maxlen)
 {
@@ -420,7 +405,7 @@ hdr_auth_build(const struct hdr_auth *h)
 	    "pa_signature_type=\"%s\", pa_signature=\"%s\"",
 	    pa_proto_str(h->version), h->activation_id, h->app_key, nonce,
 	    hdr_sig_type_str(h->sig_type), h->signature);
-	return finish(&b);
+	return buf_take_cstr(&b);
 }
 
 char *
@@ -444,7 +429,7 @@ hdr_token_build(const struct hdr_token *h)
 	    "token_digest=\"%s\", nonce=\"%s\", timestamp=\"%s\"",
 	    pa_proto_str(h->version), h->token_id, digest, nonce,
 	    h->timestamp);
-	return finish(&b);
+	return buf_take_cstr(&b);
 }
 
 char *
@@ -464,5 +449,5 @@ hdr_encryption_build(const struct hdr_encryption *h)
 	    pa_proto_str(h->version), h->app_key);
 	if (h->has_activation_id)
 		buf_printf(&b, ", activation_id=\"%s\"", h->activation_id);
-	return finish(&b);
+	return buf_take_cstr(&b);
 }

@@ -233,20 +233,6 @@ append_b64url(struct buf *b, const uint8_t *p, size_t n)
 	free(s);
 }
 
-static char *
-finish(struct buf *b)
-{
-	char *s;
-
-	if (b->failed || buf_cstr(b) == NULL) {
-		buf_free(b);
-		return NULL;
-	}
-	s = (char *)b->data;
-	b->data = NULL;
-	return s;
-}
-
 /* Adds a string member; returns -1 on allocation failure. */
 static int
 add_str(struct json_object *o, const char *key, const char *val)
@@ -310,7 +296,7 @@ jwt_request_build(const uint8_t key[16], const struct jwt_request_claims *c)
 	}
 	buf_append_byte(&b, '.');
 	append_b64url(&b, mac, sizeof(mac));
-	return finish(&b);
+	return buf_take_cstr(&b);
 }
 
 static struct json_object *
@@ -358,7 +344,7 @@ jwt_response_build(const EVP_PKEY *signing_key,
 	}
 	buf_append_byte(&b, '.');
 	append_b64url(&b, jose, sizeof(jose));
-	return finish(&b);
+	return buf_take_cstr(&b);
 }
 
 static int

@@ -3,3 +3,4 @@
 noinst_LIBRARIES += src/crypto/libpacrypto.a
 src_crypto_libpacrypto_a_SOURCES = \
 	src/crypto/primitives.c src/crypto/primitives.h
+EXTRA_DIST += doc/crypto.md

@@ -14,3 +14,4 @@ src_device_pa_device_SOURCES = src/device/pa-device.c
 src_device_pa_device_LDADD = src/device/libpadevice.a $(PASERV_CORE_LDADD) \
 	$(CURL_LIBS)
 dist_man_MANS += doc/man/pa-device.1
+EXTRA_DIST += doc/pa-device.md
