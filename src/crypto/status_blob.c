@@ -2,18 +2,16 @@
  * status_blob.c - activation status blob (see status_blob.h).
  *
  * Owns bytes only. The transport sub-keys are derived here from
- * KEY_TRANSPORT with the fixed indices 3000 / 4000 (§1.5) so callers need to
- * hold just the transport key; every derived key is wiped before return.
+ * KEY_TRANSPORT with the indices of keys.h (§1.5) so callers need to hold
+ * just the transport key; every derived key is wiped before return.
  */
 #include "crypto/status_blob.h"
 
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "crypto/keys.h"
 #include "crypto/primitives.h"
-
-#define KDF_INDEX_TRANSPORT_IV	3000
-#define KDF_INDEX_TRANSPORT_CTR	4000
 
 static const uint8_t blob_magic[4] = { 0xde, 0xc0, 0xde, 0xd1 };
 
@@ -26,7 +24,7 @@ status_blob_iv(const uint8_t transport_key[16], const uint8_t challenge[16],
 
 	memcpy(data, challenge, 16);
 	memcpy(data + 16, nonce, 16);
-	if (pa_kdf(transport_key, KDF_INDEX_TRANSPORT_IV, k) == 0 &&
+	if (pa_kdf(transport_key, KEYS_IDX_TRANSPORT_IV, k) == 0 &&
 	    pa_kdf_internal(k, data, sizeof(data), iv) == 0)
 		rc = 0;
 	OPENSSL_cleanse(k, sizeof(k));
@@ -40,7 +38,7 @@ status_blob_ctr_hash(const uint8_t transport_key[16],
 	uint8_t k[16];
 	int rc = -1;
 
-	if (pa_kdf(transport_key, KDF_INDEX_TRANSPORT_CTR, k) == 0 &&
+	if (pa_kdf(transport_key, KEYS_IDX_TRANSPORT_CTR, k) == 0 &&
 	    pa_kdf_internal(k, ctr_data, 16, out) == 0)
 		rc = 0;
 	OPENSSL_cleanse(k, sizeof(k));
@@ -173,7 +171,7 @@ status_blob_ctr_distance(const uint8_t transport_key[16],
 	uint8_t k[16], ctr[16], h[16];
 	int found = -1;
 
-	if (lookahead > 1024 || pa_kdf(transport_key, KDF_INDEX_TRANSPORT_CTR,
+	if (lookahead > 1024 || pa_kdf(transport_key, KEYS_IDX_TRANSPORT_CTR,
 	    k) != 0)
 		return -1;
 	memcpy(ctr, ctr_data, 16);

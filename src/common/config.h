@@ -1,0 +1,84 @@
+/*
+ * config.h - the runtime configuration of every paserv binary.
+ *
+ * Owns: reading the `key = value` file, the PASERV_* environment overrides,
+ * defaults, typed values and their validation (ranges, enums, the at-rest
+ * master key). Unknown keys and malformed values are errors that name the key
+ * and the line. Must not: log, exit, or keep global state; callers decide what
+ * to do with a failure (the message is returned in err).
+ */
+#ifndef PASERV_COMMON_CONFIG_H
+#define PASERV_COMMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MASTER_KEY_LEN	16
+
+enum config_log_level {
+	CONFIG_LOG_ERROR = 0,
+	CONFIG_LOG_WARN,
+	CONFIG_LOG_INFO,
+	CONFIG_LOG_DEBUG
+};
+
+enum config_log_target {
+	CONFIG_LOG_STDERR = 0,
+	CONFIG_LOG_SYSLOG
+};
+
+struct config {
+	char	*db_host;
+	long	 db_port;
+	char	*db_socket;		/* NULL: use host/port */
+	char	*db_user;
+	char	*db_password;		/* secret: wiped by config_free() */
+	char	*db_name;
+	uint8_t	 master_key[CONFIG_MASTER_KEY_LEN];	/* secret */
+	int	 master_key_set;
+	long	 http_max_body;
+	int	 log_level;		/* enum config_log_level */
+	int	 log_target;		/* enum config_log_target */
+	char	*cloud_listen;
+	char	*enroll_listen;
+	long	 workers_threads;
+	long	 auth_cache_ttl;	/* seconds */
+	char	*service_base_url;
+	long	 registration_expire;	/* seconds */
+	long	 signature_lookahead;
+	long	 signature_max_failed;
+	char	*path;			/* file actually read, NULL if none */
+};
+
+/*
+ * The file to read: `explicit` (from -c) if not NULL, else $PASERV_CONFIG,
+ * else the compiled-in $(sysconfdir)/paserv/paserv.conf.
+ */
+const char	*config_default_path(const char *explicit_path);
+
+/*
+ * Defaults, then the file at path (required = 1: a missing file is an error;
+ * 0: a missing file is skipped), then the environment. Validates everything
+ * except the presence of the master key (config_require_master_key()).
+ * 0 ok; -1 with a one-line reason in err. On failure cfg is freed.
+ */
+int	 config_load(struct config *cfg, const char *path, int required,
+	    char *err, size_t errlen);
+/* Same from an in-memory text (origin names it in messages). */
+int	 config_load_text(struct config *cfg, const char *text, size_t len,
+	    const char *origin, char *err, size_t errlen);
+/* -1 with a message when security.master_key is not set. */
+int	 config_require_master_key(const struct config *cfg, char *err,
+	    size_t errlen);
+/* Prints the effective configuration, secrets masked. */
+void	 config_dump(const struct config *cfg, FILE *fp);
+/* Wipes secrets and frees every string. */
+void	 config_free(struct config *cfg);
+
+/* The environment variable that overrides key ("db.host" -> PASERV_DB_HOST). */
+int	 config_env_name(const char *key, char *out, size_t outlen);
+
+const char	*config_log_level_name(int level);
+
+#endif
