@@ -19,3 +19,8 @@ src_bin_paserv_admin_LDADD = $(PASERV_SERVER_LDADD)
 dist_man_MANS += doc/man/paserv-cloud.8 doc/man/paserv-enroll.8 \
 	doc/man/paserv-admin.8 doc/man/paserv.conf.5
 EXTRA_DIST += doc/configuration.md
+
+# The commented example configuration, installed next to where the real one
+# goes (never over it).
+examplesdir = $(sysconfdir)/paserv
+dist_examples_DATA = etc/paserv.conf.example

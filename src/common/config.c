@@ -279,7 +279,7 @@ parse_line(struct config *cfg, char *line, int *seen, const char *origin,
 {
 	const struct kspec *k;
 	const char *why;
-	char *eq, *key, *val;
+	char *eq, *key, *val, envname[128];
 
 	key = trim(line);
 	if (*key == '\0' || *key == '#')
@@ -303,6 +303,10 @@ parse_line(struct config *cfg, char *line, int *seen, const char *origin,
 		return -1;
 	}
 	seen[k - KEYS] = 1;
+	/* The environment wins; a file value it replaces is not checked. */
+	if (config_env_name(k->name, envname, sizeof(envname)) == 0 &&
+	    getenv(envname) != NULL)
+		return 0;
 	if (set_value(cfg, k, val, &why) != 0) {
 		seterr(err, errlen, "%s:%d: %s %s", origin, lineno, k->name,
 		    why);

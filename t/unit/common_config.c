@@ -89,6 +89,16 @@ main(void)
 	rejects("", "PASERV_WORKERS_THREADS", "bad env value names the variable");
 	unsetenv("PASERV_WORKERS_THREADS");
 	unsetenv("PASERV_DB_HOST");
+	/* A placeholder in the file is fine when the environment replaces it
+	 * (secrets kept out of the file); without the variable it is not. */
+	setenv("PASERV_WORKERS_THREADS", "4", 1);
+	tap_ok(load(&c, KEY "workers.threads = CHANGE-ME\n", err,
+	    sizeof(err)) == 0 && c.workers_threads == 4,
+	    "file value replaced by the environment is not validated");
+	config_free(&c);
+	unsetenv("PASERV_WORKERS_THREADS");
+	rejects(KEY "workers.threads = CHANGE-ME\n", "workers.threads",
+	    "the same file value without the variable is rejected");
 
 	tap_ok(config_load(&c, "/nonexistent/paserv.conf", 1, err,
 	    sizeof(err)) != 0, "required missing file fails");
