@@ -44,6 +44,14 @@ int	pa_ec_public_x_minimal(const EVP_PKEY *k, uint8_t out[32],
 int	pa_ec_ecdh(const EVP_PKEY *priv, const EVP_PKEY *peer,
 	    uint8_t z[PA_EC_ECDH_LEN]);
 
+/*
+ * The same from the peer's SEC1 bytes, validated here (on the curve, not
+ * infinity). Skips building an EVP_PKEY for a key used once (ECIES
+ * ephemeral keys): that construction costs a curve-group set-up each time.
+ */
+int	pa_ec_ecdh_bytes(const EVP_PKEY *priv, const uint8_t *peer, size_t n,
+	    uint8_t z[PA_EC_ECDH_LEN]);
+
 /* ECDSA-SHA256; DER signature, der needs PA_ECDSA_DER_MAX bytes. */
 int	pa_ecdsa_sign(const EVP_PKEY *priv, const uint8_t *m, size_t n,
 	    uint8_t *der, size_t *derlen);

@@ -406,15 +406,21 @@ static enum ecies_err
 server_envelope(struct ecies_ctx *c, const EVP_PKEY *server_priv,
     const struct ecies_request *req)
 {
-	EVP_PKEY *peer = NULL;
-	enum ecies_err e;
+	uint8_t z[PA_EC_ECDH_LEN], ek[ECIES_ENVELOPE_LEN];
+	enum ecies_err e = ECIES_ERR_KEY;
 
 	if (server_priv == NULL)
 		return c->has_envelope ? ECIES_OK : ECIES_ERR_PARAM;
-	if (pa_ec_public_from_bytes(req->eph, req->ephlen, &peer) != 0)
-		return ECIES_ERR_KEY;
-	e = envelope_from_ecdh(c, server_priv, peer, req->eph, req->ephlen);
-	EVP_PKEY_free(peer);
+	/* The ephemeral key is used once: no EVP_PKEY for it (ec.h). */
+	if (pa_ec_ecdh_bytes(server_priv, req->eph, req->ephlen, z) != 0)
+		goto fail;
+	e = ecies_envelope_derive(c->version, c->sh1, c->sh1len, z, req->eph,
+	    req->ephlen, ek);
+	if (e == ECIES_OK)
+		ecies_ctx_set_envelope(c, ek);
+fail:
+	OPENSSL_cleanse(z, sizeof(z));
+	OPENSSL_cleanse(ek, sizeof(ek));
 	return e;
 }
 

@@ -398,6 +398,104 @@ jose(void)
 	EVP_PKEY_free(k);
 }
 
+/*
+ * Point decompression (done by ec.c itself): random keys of both Y parities
+ * survive compressed -> import -> uncompressed, the other prefix gives the
+ * negated point (p - Y), and X >= p or X with no square root is refused.
+ */
+static void
+decompression(void)
+{
+	static const uint8_t prime[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+	uint8_t c[65], u[65], o[65], neg[65], bad[33];
+	size_t cl = 0, ul = 0, ol = 0;
+	EVP_PKEY *k = NULL, *p = NULL;
+	int i, ok = 1, parity[2] = { 0, 0 }, borrow, j, d;
+
+	for (i = 0; ok && (i < 64 || !parity[0] || !parity[1]) && i < 512;
+	    i++) {
+		ok = pa_ec_generate(&k) == 0 &&
+		    pa_ec_public_to_bytes(k, 1, c, &cl) == 0 && cl == 33 &&
+		    pa_ec_public_to_bytes(k, 0, u, &ul) == 0 && ul == 65 &&
+		    c[0] == (uint8_t)(2 | (u[64] & 1)) &&
+		    pa_ec_public_from_bytes(c, cl, &p) == 0 &&
+		    pa_ec_public_to_bytes(p, 0, o, &ol) == 0 && ol == 65 &&
+		    memcmp(o, u, 65) == 0;
+		parity[u[64] & 1] = 1;
+		EVP_PKEY_free(p);
+		p = NULL;
+		/* Other prefix: Y' = p - Y. */
+		c[0] ^= 1;
+		neg[0] = 4;
+		memcpy(neg + 1, u + 1, 32);
+		for (j = 31, borrow = 0; j >= 0; j--) {
+			d = prime[j] - u[33 + j] - borrow;
+			borrow = d < 0;
+			neg[33 + j] = (uint8_t)(d + (borrow ? 256 : 0));
+		}
+		ok = ok && pa_ec_public_from_bytes(c, cl, &p) == 0 &&
+		    pa_ec_public_to_bytes(p, 0, o, &ol) == 0 &&
+		    memcmp(o, neg, 65) == 0;
+		EVP_PKEY_free(p);
+		EVP_PKEY_free(k);
+		p = k = NULL;
+	}
+	tap_ok(ok && parity[0] && parity[1], "decompression round trips, "
+	    "both parities, other prefix negates Y (%d keys)", i);
+	bad[0] = 2;
+	memcpy(bad + 1, prime, 32);
+	tap_ok(pa_ec_public_from_bytes(bad, 33, &p) == -1 && p == NULL,
+	    "compressed X = p refused");
+	memset(bad + 1, 0xff, 32);
+	tap_ok(pa_ec_public_from_bytes(bad, 33, &p) == -1, "compressed X > p "
+	    "refused");
+	/* X = 1: 1 - 3 + b is a quadratic non-residue mod p (so is X = 2). */
+	memset(bad + 1, 0, 32);
+	bad[32] = 1;
+	bad[0] = 3;
+	tap_ok(pa_ec_public_from_bytes(bad, 33, &p) == -1, "compressed X "
+	    "without a square root refused");
+	bad[0] = 4;
+	tap_ok(pa_ec_public_from_bytes(bad, 33, &p) == -1, "33 bytes with "
+	    "prefix 04 refused");
+}
+
+/* ECDH from raw peer bytes (ECIES ephemeral keys) equals the EVP path. */
+static void
+ecdh_bytes(void)
+{
+	EVP_PKEY *a = NULL, *b = NULL;
+	uint8_t pc[65], pu[65], z1[32], z2[32], z3[32], bad[65];
+	size_t nc = 0, nu = 0;
+
+	if (!tap_ok(pa_ec_generate(&a) == 0 && pa_ec_generate(&b) == 0 &&
+	    pa_ec_public_to_bytes(b, 1, pc, &nc) == 0 &&
+	    pa_ec_public_to_bytes(b, 0, pu, &nu) == 0, "ecdh_bytes: keys"))
+		goto done;
+	tap_ok(pa_ec_ecdh(a, b, z1) == 0 &&
+	    pa_ec_ecdh_bytes(a, pc, nc, z2) == 0 &&
+	    pa_ec_ecdh_bytes(a, pu, nu, z3) == 0 &&
+	    memcmp(z1, z2, 32) == 0 && memcmp(z1, z3, 32) == 0,
+	    "ecdh_bytes: compressed and uncompressed equal pa_ec_ecdh");
+	memcpy(bad, pu, 65);
+	bad[64] ^= 1;
+	tap_ok(pa_ec_ecdh_bytes(a, bad, 65, z2) != 0,
+	    "ecdh_bytes: point off the curve rejected");
+	bad[0] = 5;
+	tap_ok(pa_ec_ecdh_bytes(a, bad, 65, z2) != 0,
+	    "ecdh_bytes: bad prefix rejected");
+	tap_ok(pa_ec_ecdh_bytes(a, pc, 32, z2) != 0,
+	    "ecdh_bytes: bad length rejected");
+done:
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+}
+
 int
 main(void)
 {
@@ -420,5 +518,7 @@ main(void)
 	each("powerauth-crypto/verify-encrypted-server-public-key-"
 	    "signature-v2.json", 20, v2_server_key_sig_defect);
 	jose();
+	decompression();
+	ecdh_bytes();
 	return tap_done();
 }
