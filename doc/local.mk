@@ -1,1 +1,3 @@
-# doc: build fragment (filled in by the module)
+# doc: prose documentation shipped in the tarball. (doc/configuration.md is
+# listed by src/bin/local.mk together with the man pages.)
+EXTRA_DIST += doc/architecture.md

@@ -2,6 +2,8 @@
  * activation_code.c - activation / recovery code formats (protocol.md §2.1,
  * §2.2, §9.2). Owns text formats and the code signature; no lookups, no I/O.
  */
+#include <config.h>
+
 #include <openssl/crypto.h>
 #include <string.h>
 

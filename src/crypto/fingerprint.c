@@ -2,6 +2,8 @@
  * fingerprint.c - activation fingerprint (protocol.md §2.4). Pure function
  * of public data; no I/O.
  */
+#include <config.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -2,6 +2,8 @@
  * keys.c - activation-scoped key material (protocol.md §1.5).
  * Owns the master secret and KDF derivations; must not store or log keys.
  */
+#include <config.h>
+
 #include <openssl/crypto.h>
 
 #include "crypto/ec.h"

@@ -1,8 +1,18 @@
 /*
  * signature.c - PowerAuth signatures and the look-ahead verifier
  * (protocol.md §5.2-§5.6). Pure computation: no database, no I/O.
+ *
+ * HMAC contexts live for one computation or verification (struct hm): each
+ * factor key is keyed once and only re-initialised per counter step (which
+ * restores the saved inner state instead of hashing the key pads again), and
+ * the HMACs whose keys depend on the step share one scratch context.
  */
+#include <config.h>
+
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +22,69 @@
 #define F_POSS	0
 #define F_KNOW	1
 #define F_BIO	2
+
+struct hm {
+	EVP_MAC_CTX	*fac[3];	/* keyed with K_poss, K_know, K_bio */
+	EVP_MAC_CTX	*tmp;		/* re-keyed for every use */
+};
+
+static pthread_once_t	 mac_once = PTHREAD_ONCE_INIT;
+static EVP_MAC		*mac_hmac;
+
+static void
+mac_fetch(void)
+{
+	mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+/* New HMAC-SHA256 context; the digest is set here, once. */
+static EVP_MAC_CTX *
+hm_new(void)
+{
+	static char sha256[] = "SHA256";
+	OSSL_PARAM params[2];
+	EVP_MAC_CTX *c;
+
+	if (pthread_once(&mac_once, mac_fetch) != 0 || mac_hmac == NULL)
+		return NULL;
+	if ((c = EVP_MAC_CTX_new(mac_hmac)) == NULL)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    sha256, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_CTX_set_params(c, params) != 1) {
+		EVP_MAC_CTX_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* HMAC of m; key NULL re-initialises c with the key it already has. */
+static int
+hm_run(EVP_MAC_CTX *c, const uint8_t *key, size_t klen, const uint8_t *m,
+    size_t n, uint8_t out[PA_SHA256_LEN])
+{
+	size_t ol = 0;
+
+	if (EVP_MAC_init(c, key, klen, NULL) != 1 ||
+	    (n > 0 && EVP_MAC_update(c, m, n) != 1) ||
+	    EVP_MAC_final(c, out, &ol, PA_SHA256_LEN) != 1 ||
+	    ol != PA_SHA256_LEN)
+		return -1;
+	return 0;
+}
+
+/* Frees (and so wipes) every context. */
+static void
+hm_free(struct hm *h)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		EVP_MAC_CTX_free(h->fac[i]);
+	EVP_MAC_CTX_free(h->tmp);
+	memset(h, 0, sizeof(*h));
+}
 
 /* Per-step HMAC(K_f, C) for the three factors, computed on demand. */
 struct step {
@@ -57,16 +130,19 @@ factor_key(const struct sig_keys *k, int f)
 }
 
 static int
-step_hmac(struct step *s, const struct sig_keys *k, int f,
+step_hmac(struct step *s, struct hm *hm, const struct sig_keys *k, int f,
     const uint8_t ctr[SIGNATURE_CTR_LEN])
 {
-	const uint8_t *key;
+	const uint8_t *key = NULL;
 
 	if (s->have[f])
 		return 0;
-	if ((key = factor_key(k, f)) == NULL)
-		return -1;
-	if (pa_hmac_sha256(key, PA_KEY_LEN, ctr, SIGNATURE_CTR_LEN,
+	if (hm->fac[f] == NULL) {	/* first use: key the context */
+		if ((key = factor_key(k, f)) == NULL ||
+		    (hm->fac[f] = hm_new()) == NULL)
+			return -1;
+	}
+	if (hm_run(hm->fac[f], key, PA_KEY_LEN, ctr, SIGNATURE_CTR_LEN,
 	    s->h[f]) != 0)
 		return -1;
 	s->have[f] = 1;
@@ -75,18 +151,20 @@ step_hmac(struct step *s, const struct sig_keys *k, int f,
 
 /* Component i of list f[] (§5.2, note the K[j+1] key of the inner loop). */
 static int
-component(struct step *s, const int *f, int i, const uint8_t *data,
-    size_t n, uint8_t out[PA_SHA256_LEN])
+component(struct step *s, struct hm *hm, const int *f, int i,
+    const uint8_t *data, size_t n, uint8_t out[PA_SHA256_LEN])
 {
 	uint8_t d[PA_SHA256_LEN];
 	int j, rc = -1;
 
+	if (hm->tmp == NULL && (hm->tmp = hm_new()) == NULL)
+		return -1;
 	memcpy(d, s->h[f[i]], sizeof(d));
 	for (j = 0; j < i; j++)
-		if (pa_hmac_sha256(s->h[f[j + 1]], PA_SHA256_LEN, d,
+		if (hm_run(hm->tmp, s->h[f[j + 1]], PA_SHA256_LEN, d,
 		    sizeof(d), d) != 0)
 			goto fail;
-	rc = pa_hmac_sha256(d, sizeof(d), data, n, out);
+	rc = hm_run(hm->tmp, d, sizeof(d), data, n, out);
 fail:
 	OPENSSL_cleanse(d, sizeof(d));
 	return rc;
@@ -123,9 +201,10 @@ format_out(uint8_t comp[3][PA_SHA256_LEN], int nf, enum sig_format fmt,
 
 /* Signature of type t for the step whose factor HMACs are (lazily) in s. */
 static int
-step_signature(struct step *s, const struct sig_keys *k, enum hdr_sig_type t,
-    const uint8_t ctr[SIGNATURE_CTR_LEN], const uint8_t *data, size_t n,
-    enum sig_format fmt, int digits, char out[SIGNATURE_MAX_LEN + 1])
+step_signature(struct step *s, struct hm *hm, const struct sig_keys *k,
+    enum hdr_sig_type t, const uint8_t ctr[SIGNATURE_CTR_LEN],
+    const uint8_t *data, size_t n, enum sig_format fmt, int digits,
+    char out[SIGNATURE_MAX_LEN + 1])
 {
 	uint8_t comp[3][PA_SHA256_LEN];
 	int f[3], nf, i, rc = -1;
@@ -133,10 +212,10 @@ step_signature(struct step *s, const struct sig_keys *k, enum hdr_sig_type t,
 	if ((nf = factor_list(t, f)) < 0)
 		return -1;
 	for (i = 0; i < nf; i++)
-		if (step_hmac(s, k, f[i], ctr) != 0)
+		if (step_hmac(s, hm, k, f[i], ctr) != 0)
 			goto fail;
 	for (i = 0; i < nf; i++)
-		if (component(s, f, i, data, n, comp[i]) != 0)
+		if (component(s, hm, f, i, data, n, comp[i]) != 0)
 			goto fail;
 	rc = format_out(comp, nf, fmt, digits, out);
 fail:
@@ -165,15 +244,18 @@ signature_compute(const struct sig_keys *k, enum hdr_sig_type t,
     const uint8_t ctr[SIGNATURE_CTR_LEN], const uint8_t *data, size_t n,
     enum sig_format fmt, int digits, char out[SIGNATURE_MAX_LEN + 1])
 {
+	struct hm hm;
 	struct step s;
 	int rc;
 
 	if (k == NULL || ctr == NULL || out == NULL || (data == NULL && n))
 		return -1;
+	memset(&hm, 0, sizeof(hm));
 	memset(&s, 0, sizeof(s));
-	rc = step_signature(&s, k, t, ctr, data == NULL ? (const uint8_t *)""
-	    : data, n, fmt, digits, out);
+	rc = step_signature(&s, &hm, k, t, ctr, data == NULL ?
+	    (const uint8_t *)"" : data, n, fmt, digits, out);
 	OPENSSL_cleanse(&s, sizeof(s));
+	hm_free(&hm);
 	if (rc != 0)
 		out[0] = '\0';
 	return rc;
@@ -206,9 +288,9 @@ expected_len(enum hdr_sig_type t, enum sig_format fmt, int digits)
 
 /* Tries each type at step C; *hit = index of the matching type or -1. */
 static int
-try_step(const struct sig_verify_req *req, const enum hdr_sig_type *types,
-    int ntypes, const uint8_t c[SIGNATURE_CTR_LEN], size_t rlen, int digits,
-    int *hit)
+try_step(const struct sig_verify_req *req, struct hm *hm,
+    const enum hdr_sig_type *types, int ntypes,
+    const uint8_t c[SIGNATURE_CTR_LEN], size_t rlen, int digits, int *hit)
 {
 	struct step s;
 	char cand[SIGNATURE_MAX_LEN + 1];
@@ -217,7 +299,7 @@ try_step(const struct sig_verify_req *req, const enum hdr_sig_type *types,
 	*hit = -1;
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < ntypes; i++) {
-		if (step_signature(&s, req->keys, types[i], c, req->data,
+		if (step_signature(&s, hm, req->keys, types[i], c, req->data,
 		    req->datalen, req->format, digits, cand) != 0)
 			goto fail;
 		if (strlen(cand) == rlen &&
@@ -241,10 +323,12 @@ window(const struct sig_verify_req *req, const struct sig_state *st,
 {
 	uint8_t c[SIGNATURE_CTR_LEN], h[SIGNATURE_CTR_LEN];
 	size_t rlen = strlen(req->signature);
+	struct hm hm;
 	int64_t i;
 	int rc = -1;
 
 	*hit = -1;
+	memset(&hm, 0, sizeof(hm));
 	memcpy(h, st->ctr_data, sizeof(h));
 	if (rlen != expected_len(types[0], req->format, digits)) {
 		rc = 0;		/* cannot match any candidate */
@@ -257,7 +341,8 @@ window(const struct sig_verify_req *req, const struct sig_state *st,
 			memcpy(c, h, sizeof(c));
 		if (!st->legacy_v2 && pa_ctr_next(h, h) != 0)
 			goto fail;
-		if (try_step(req, types, ntypes, c, rlen, digits, hit) != 0)
+		if (try_step(req, &hm, types, ntypes, c, rlen, digits,
+		    hit) != 0)
 			goto fail;
 		if (*hit >= 0) {
 			*it = st->ctr + i;
@@ -270,6 +355,7 @@ window(const struct sig_verify_req *req, const struct sig_state *st,
 fail:
 	OPENSSL_cleanse(c, sizeof(c));
 	OPENSSL_cleanse(h, sizeof(h));
+	hm_free(&hm);
 	return rc;
 }
 

@@ -1,9 +1,12 @@
 /*
  * token.c - MAC token digest (protocol.md §7.3). Pure computation.
  */
+#include <config.h>
+
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "common/uuid.h"
 #include "crypto/primitives.h"
 #include "crypto/token.h"
 
@@ -13,6 +16,19 @@ token_secret_generate(uint8_t secret[TOKEN_SECRET_LEN])
 	if (secret == NULL)
 		return -1;
 	return pa_random(secret, TOKEN_SECRET_LEN);
+}
+
+int
+token_new(char id[TOKEN_ID_LEN + 1], uint8_t secret[TOKEN_SECRET_LEN])
+{
+	if (id == NULL || secret == NULL)
+		return -1;
+	if (uuid_v4_generate(id) != 0 || token_secret_generate(secret) != 0) {
+		OPENSSL_cleanse(id, TOKEN_ID_LEN + 1);
+		OPENSSL_cleanse(secret, TOKEN_SECRET_LEN);
+		return -1;
+	}
+	return 0;
 }
 
 int

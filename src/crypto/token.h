@@ -1,7 +1,7 @@
 /*
  * token.h - MAC token digest (protocol.md §7.1, §7.3, §7.4).
  *
- * Owns: token secret generation, the digest
+ * Owns: token id / secret generation, the digest
  *   3.0/3.1: HMAC(secret, nonceRaw(16) || "&" || ts)
  *   3.2/3.3: HMAC(secret, nonceRaw(16) || "&" || ts || "&" || version)
  * with ts the timestamp text exactly as received, and the constant-time
@@ -21,7 +21,12 @@
 #define TOKEN_DIGEST_LEN	32
 #define TOKEN_TS_MAX		15
 
+#define TOKEN_ID_LEN		36	/* UUID v4 text, without the NUL */
+
 int	token_secret_generate(uint8_t secret[TOKEN_SECRET_LEN]);
+/* A new token: random UUID v4 id (lower case) and 16-byte secret; on
+ * failure both are wiped. */
+int	token_new(char id[TOKEN_ID_LEN + 1], uint8_t secret[TOKEN_SECRET_LEN]);
 /* ts: decimal text (1..15 chars) as in the header. */
 int	token_digest(const uint8_t secret[TOKEN_SECRET_LEN],
 	    enum pa_proto_version v, const uint8_t nonce[TOKEN_NONCE_LEN],

@@ -1,6 +1,8 @@
 /*
  * totp.c - RFC 6238 TOTP for the proximity check. Pure computation.
  */
+#include <config.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

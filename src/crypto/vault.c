@@ -1,6 +1,8 @@
 /*
  * vault.c - vault key transport (protocol.md §8). Pure computation.
  */
+#include <config.h>
+
 #include <openssl/crypto.h>
 #include <string.h>
 

@@ -9,6 +9,7 @@
  * a kept-alive connection. A thread that is busy finishes its request first.
  * The signal is repeated because an idle thread may be between its check
  * and the blocking read when the first one arrives.
+ * The threads run in a child process watched by the first one (supervise()).
  */
 #include <config.h>
 
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,6 +223,7 @@ setup_signals(sigset_t *wait)
 	sigemptyset(wait);
 	sigaddset(wait, SIGTERM);
 	sigaddset(wait, SIGINT);
+	sigaddset(wait, SIGCHLD);	/* the supervisor's; ignored by responders */
 	return pthread_sigmask(SIG_BLOCK, wait, NULL) == 0 ? 0 : -1;
 }
 
@@ -296,13 +299,99 @@ start_threads(struct thread *th, int n, const struct http_app *app,
 	return started;
 }
 
+/* The responder process: threads on the inherited listener until a stop
+ * signal. */
+static int
+serve(const struct http_app *app, const struct config *cfg,
+    const char *listen_addr, int nthreads, int fd, sigset_t *wait)
+{
+	struct thread *th = NULL;
+	int sig = 0, rc = -1;
+
+	if ((th = calloc((size_t)nthreads, sizeof(*th))) == NULL)
+		goto fail;
+	if (start_threads(th, nthreads, app, cfg, fd) == 0)
+		goto fail;
+	log_info("%s %s: listening on %s with %d threads", app->name,
+	    PACKAGE_VERSION, listen_addr, nthreads);
+	while (sigwait(wait, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
+	log_info("%s: signal %d, stopping", app->name, sig);
+	rc = 0;
+fail:
+	if (th != NULL)
+		stop_threads(th, nthreads, fd);
+	free(th);
+	return rc;
+}
+
+/*
+ * Supervision: the responders run in a child process that shares the listen
+ * socket. If it dies abnormally (a crash, a kill, an abort inside libfcgi on
+ * a malformed management record) the parent starts a new one at once, so
+ * connections keep queueing on the socket and only the requests in flight in
+ * the dead process are lost. Restarts back off up to 1 s while a child keeps
+ * dying right after its start.
+ */
+static int
+supervise(const struct http_app *app, const struct config *cfg,
+    const char *listen_addr, int nthreads, int fd, sigset_t *wait)
+{
+	struct timespec pause = { 0, 0 };
+	pid_t child = -1;
+	time_t started = 0;
+	int sig, st, quitting = 0;
+
+	for (;;) {
+		if (child < 0 && !quitting) {
+			nanosleep(&pause, NULL);
+			started = time(NULL);
+			if ((child = fork()) < 0) {
+				log_error("fork: %s", strerror(errno));
+				return -1;
+			}
+			if (child == 0)
+				_exit(serve(app, cfg, listen_addr, nthreads, fd,
+				    wait) == 0 ? 0 : 1);
+		}
+		if (sigwait(wait, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT) {
+			quitting = 1;
+			if (child > 0)
+				kill(child, SIGTERM);
+		}
+		while (child > 0 && waitpid(child, &st, WNOHANG) == child) {
+			child = -1;
+			if (quitting)
+				return WIFEXITED(st) && WEXITSTATUS(st) == 0 ?
+				    0 : -1;
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				return 0;
+			log_error("%s: responder process died (%s %d), "
+			    "restarting", app->name, WIFSIGNALED(st) ?
+			    "signal" : "exit status", WIFSIGNALED(st) ?
+			    WTERMSIG(st) : WEXITSTATUS(st));
+			/* 0, 0.1, 0.2, 0.4 ... 1 s while it keeps dying
+			 * within a second of its start. */
+			if (time(NULL) - started < 1)
+				pause.tv_nsec = pause.tv_nsec == 0 ? 100000000 :
+				    pause.tv_nsec >= 500000000 ? 999999999 :
+				    pause.tv_nsec * 2;
+			else
+				pause.tv_nsec = 0;
+		}
+		if (quitting && child < 0)
+			return 0;
+	}
+}
+
 int
 server_run(const struct http_app *app, const struct config *cfg,
     const char *listen_addr, int nthreads)
 {
-	struct thread *th = NULL;
 	sigset_t wait;
-	int fd = -1, sig = 0, rc = -1;
+	int fd, rc;
 
 	if (setup_signals(&wait) != 0) {
 		log_error("cannot set up signal handling");
@@ -313,20 +402,7 @@ server_run(const struct http_app *app, const struct config *cfg,
 		    strerror(errno));
 		return -1;
 	}
-	if ((th = calloc((size_t)nthreads, sizeof(*th))) == NULL)
-		goto fail;
-	if (start_threads(th, nthreads, app, cfg, fd) == 0)
-		goto fail;
-	log_info("%s %s: listening on %s with %d threads", app->name,
-	    PACKAGE_VERSION, listen_addr, nthreads);
-	while (sigwait(&wait, &sig) != 0)
-		;
-	log_info("%s: signal %d, stopping", app->name, sig);
-	rc = 0;
-fail:
-	if (th != NULL)
-		stop_threads(th, nthreads, fd);
-	free(th);
+	rc = supervise(app, cfg, listen_addr, nthreads, fd, &wait);
 	close(fd);
 	if (listen_addr[0] == '/')
 		unlink(listen_addr);

@@ -38,6 +38,8 @@ value_group(struct json_object *g, int valid, int recovery)
 {
 	int n = 0, r;
 
+	if (g == NULL)		/* json_object_object_foreach needs an object */
+		return 0;
 	json_object_object_foreach(g, key, arr) {
 		size_t i;
 
@@ -177,6 +179,10 @@ codes(void)
 	    "recoveryPukValid", "recoveryPukInvalid",
 	    "recoveryCodeRPrefixDisallowed" };
 
+	if (root == NULL) {
+		tap_ok(0, "load %s", codes_file);
+		return;
+	}
 	n += value_group(member(root, "activationCodeValid"), 1, 0);
 	n += value_group(member(root, "activationCodeInvalid"), 0, 0);
 	n += value_group(member(root, "recoveryCodeValid"), 1, 1);

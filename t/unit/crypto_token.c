@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/uuid.h"
 #include "crypto/primitives.h"
 #include "crypto/token.h"
 #include "tap.h"
@@ -28,6 +29,51 @@ by_hand(const uint8_t s[16], const uint8_t nonce[16], const char *ts,
 		n += strlen(ver);
 	}
 	pa_hmac_sha256(s, 16, msg, n, out);
+}
+
+/*
+ * Fixed known answers, computed outside this code base (Python hmac) from
+ * the §7.3 formula: secret = 00..0f, nonce = 10..1f, ts = "1700000000123".
+ */
+static void
+known_answers(void)
+{
+	static const struct { enum pa_proto_version v; const char *b64; }
+	    kat[4] = {
+		{ PA_PROTO_30, "gpxvJOGxbXftuWI8z3gJ14dlYLGG+YjoWHhmDS+sVgs=" },
+		{ PA_PROTO_31, "gpxvJOGxbXftuWI8z3gJ14dlYLGG+YjoWHhmDS+sVgs=" },
+		{ PA_PROTO_32, "iX9h253IoQrqvE4vK5Mc0yUnz8KStejSzJpx3QJ4Xrs=" },
+		{ PA_PROTO_33, "7Ubbnam53zJaxvSNZr3vfSVBYYWBhlRwSpLcWt4sjyY=" }
+	};
+	uint8_t s[16], nonce[16], d[32];
+	char b64[45];
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		s[i] = (uint8_t)i;
+		nonce[i] = (uint8_t)(16 + i);
+	}
+	for (i = 0; i < 4; i++) {
+		b64[0] = '\0';
+		if (token_digest(s, kat[i].v, nonce, "1700000000123", d) == 0)
+			b64_encode(d, 32, b64);
+		tap_str(b64, kat[i].b64, "digest %s = fixed known answer",
+		    pa_proto_str(kat[i].v));
+	}
+}
+
+static void
+new_tokens(void)
+{
+	char id[TOKEN_ID_LEN + 1], id2[TOKEN_ID_LEN + 1];
+	uint8_t s[TOKEN_SECRET_LEN], s2[TOKEN_SECRET_LEN];
+
+	tap_ok(token_new(id, s) == 0 && token_new(id2, s2) == 0 &&
+	    uuid_is_v4(id) && uuid_is_v4(id2) && strcmp(id, id2) != 0 &&
+	    memcmp(s, s2, sizeof(s)) != 0, "token_new: UUID v4 ids, random "
+	    "secrets (%s)", id);
+	tap_ok(token_new(NULL, s) == -1 && token_new(id, NULL) == -1,
+	    "token_new: NULL refused");
 }
 
 int
@@ -78,5 +124,7 @@ main(void)
 	    "bad timestamp / version refused");
 	tap_ok(token_secret_generate(s) == 0 && token_secret_generate(s2) == 0 &&
 	    memcmp(s, s2, 16) != 0, "token secrets are random");
+	known_answers();
+	new_tokens();
 	return tap_done();
 }

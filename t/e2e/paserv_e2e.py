@@ -1,0 +1,282 @@
+"""paserv_e2e - helpers for the end-to-end tests in t/e2e (stdlib only).
+
+Owns: TAP output, HTTP requests to the stack behind nginx, a minimal
+FastCGI client for talking to the worker sockets directly, and access to the
+settings scripts/test exports (PASERV_E2E_*). Tests skip entirely when
+PASERV_E2E_URL is unset (plain `make check` without a running stack).
+"""
+
+import base64
+import http.client
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import urllib.parse
+
+URL = os.environ.get("PASERV_E2E_URL", "")
+ADMIN_USER = os.environ.get("PASERV_E2E_ADMIN_USER", "admin")
+ADMIN_PASSWORD = os.environ.get("PASERV_E2E_ADMIN_PASSWORD", "")
+CLOUD_SOCKET = os.environ.get("PASERV_E2E_CLOUD_SOCKET", "")
+ENROLL_SOCKET = os.environ.get("PASERV_E2E_ENROLL_SOCKET", "")
+VAR = os.environ.get("PASERV_E2E_VAR", "")
+MYSQL = os.environ.get("PASERV_E2E_MYSQL", "")
+TOP_SRCDIR = os.environ.get(
+    "PASERV_TOP_SRCDIR",
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+class Tap:
+    """TAP producer: plan up front, one line per check, exit status."""
+
+    def __init__(self, plan, needs_stack=True):
+        self.n = 0
+        self.failed = 0
+        if needs_stack and not URL:
+            print("1..0 # SKIP PASERV_E2E_URL is not set (run scripts/test)")
+            sys.exit(0)
+        self.plan = plan
+        print("1..%d" % plan, flush=True)
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        print("%sok %d - %s" % ("" if cond else "not ", self.n, name),
+              flush=True)
+        if not cond and "# TODO" not in name:
+            self.failed += 1
+            if diag is not None:
+                self.diag(diag)
+        return bool(cond)
+
+    def eq(self, got, want, name):
+        return self.ok(got == want, name, "got %r, want %r" % (got, want))
+
+    def diag(self, msg):
+        for line in str(msg).splitlines() or [""]:
+            print("# " + line, flush=True)
+
+    def skip(self, count, why):
+        for _ in range(count):
+            self.n += 1
+            print("ok %d # SKIP %s" % (self.n, why), flush=True)
+
+    def done(self):
+        if self.n != self.plan:
+            self.diag("planned %d checks, ran %d" % (self.plan, self.n))
+        sys.exit(1 if self.failed or self.n != self.plan else 0)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers      # list of (name, value)
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def header_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def error_code(self):
+        """code of an error envelope, or None when it is not one."""
+        j = self.json()
+        if not isinstance(j, dict) or j.get("status") != "ERROR":
+            return None
+        ro = j.get("responseObject")
+        if not isinstance(ro, dict) or not isinstance(ro.get("message"), str):
+            return None
+        return ro.get("code")
+
+    def __repr__(self):
+        return "HTTP %s %r" % (self.status, self.body[:300])
+
+
+def basic(user, password):
+    raw = ("%s:%s" % (user, password)).encode("utf-8")
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def admin_auth():
+    return basic(ADMIN_USER, ADMIN_PASSWORD)
+
+
+def request(method, path, body=None, auth=None, headers=None, timeout=15):
+    """One HTTP request through nginx; body may be bytes, str or a JSON
+    value (dict/list)."""
+    u = urllib.parse.urlsplit(URL)
+    conn = http.client.HTTPConnection(u.hostname, u.port or 80,
+                                      timeout=timeout)
+    hdrs = {}
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body).encode("utf-8")
+        hdrs["Content-Type"] = "application/json"
+    elif isinstance(body, str):
+        body = body.encode("utf-8")
+        hdrs["Content-Type"] = "application/json"
+    if auth:
+        hdrs["Authorization"] = auth
+    hdrs.update(headers or {})
+    try:
+        conn.request(method, path, body=body, headers=hdrs)
+        r = conn.getresponse()
+        return Response(r.status, r.getheaders(), r.read())
+    finally:
+        conn.close()
+
+
+# --- FastCGI ---------------------------------------------------------------
+
+FCGI_BEGIN_REQUEST = 1
+FCGI_PARAMS = 4
+FCGI_STDIN = 5
+FCGI_STDOUT = 6
+FCGI_END_REQUEST = 3
+
+
+def fcgi_record(rtype, content, req_id=1):
+    """Records of one type, split at 65535 bytes; an empty content gives
+    the empty (stream end) record."""
+    out = b""
+    pos = 0
+    while True:
+        chunk = content[pos:pos + 65535]
+        out += struct.pack(">BBHHBB", 1, rtype, req_id, len(chunk), 0, 0)
+        out += chunk
+        pos += len(chunk)
+        if pos >= len(content):
+            break
+    return out
+
+
+def fcgi_length(n):
+    return bytes([n]) if n < 128 else struct.pack(">I", n | 0x80000000)
+
+
+def fcgi_pairs(params):
+    out = b""
+    for k, v in params.items():
+        k = k.encode("latin-1") if isinstance(k, str) else k
+        v = v.encode("latin-1") if isinstance(v, str) else v
+        out += fcgi_length(len(k)) + fcgi_length(len(v)) + k + v
+    return out
+
+
+def fcgi_message(params, body=b""):
+    """The byte stream of one complete responder request."""
+    msg = fcgi_record(FCGI_BEGIN_REQUEST, struct.pack(">HB5x", 1, 0))
+    pairs = fcgi_pairs(params)
+    if pairs:
+        msg += fcgi_record(FCGI_PARAMS, pairs)
+    msg += fcgi_record(FCGI_PARAMS, b"")
+    if body:
+        msg += fcgi_record(FCGI_STDIN, body)
+    msg += fcgi_record(FCGI_STDIN, b"")
+    return msg
+
+
+def fcgi_exchange(sock_path, data, timeout=10):
+    """Send raw bytes to a worker socket and read until it closes."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    out = b""
+    try:
+        s.connect(sock_path)
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        while True:
+            try:
+                d = s.recv(65536)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+    finally:
+        s.close()
+    return out
+
+
+def fcgi_parse(raw):
+    """Stdout of a FastCGI answer parsed as CGI: Response or None."""
+    stdout = b""
+    pos = 0
+    while pos + 8 <= len(raw):
+        _, rtype, _, clen, plen, _ = struct.unpack(">BBHHBB", raw[pos:pos + 8])
+        content = raw[pos + 8:pos + 8 + clen]
+        pos += 8 + clen + plen
+        if rtype == FCGI_STDOUT:
+            stdout += content
+    if not stdout:
+        return None
+    head, sep, body = stdout.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = stdout.partition(b"\n\n")
+    headers = []
+    status = 200
+    for line in head.decode("latin-1").splitlines():
+        name, _, value = line.partition(":")
+        value = value.strip()
+        if name.lower() == "status":
+            try:
+                status = int(value.split()[0])
+            except (ValueError, IndexError):
+                status = None
+        else:
+            headers.append((name, value))
+    return Response(status, headers, body)
+
+
+def fcgi_request(sock_path, method, uri, body=b"", extra=None):
+    """A well-formed request straight to a worker socket (bypassing nginx)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    params = {
+        "REQUEST_METHOD": method,
+        "REQUEST_URI": uri,
+        "DOCUMENT_URI": uri.split("?")[0],
+        "SCRIPT_NAME": uri.split("?")[0],
+        "QUERY_STRING": uri.partition("?")[2],
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)) if body else "",
+        "CONTENT_TYPE": "application/json" if body else "",
+    }
+    params.update(extra or {})
+    return fcgi_parse(fcgi_exchange(sock_path, fcgi_message(params, body)))
+
+
+def b64(s):
+    return base64.b64decode(s.encode("ascii"), validate=True)
+
+
+def pid_alive(name):
+    """True when the worker <name> (cloud|enroll) from the pid file lives."""
+    try:
+        with open(os.path.join(VAR, "run", name + ".pid")) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def mysql(sql):
+    """Run SQL with the sandbox client; returns stdout text."""
+    cmd = MYSQL.split() + ["-N", "-B", "-e", sql]
+    return subprocess.run(cmd, check=True, capture_output=True,
+                          text=True).stdout
