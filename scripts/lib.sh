@@ -6,9 +6,9 @@
 #   PASERV_TOP      source tree (default: parent of this file)
 #   PASERV_VAR      state directory (default: $PASERV_TOP/var)
 #   PASERV_PORT     nginx port on 127.0.0.1 (default 8080)
-#   PASERV_DB_PORT  MariaDB port on 127.0.0.1 (default 3307). Also the
-#                   environment override of db.port: never exported, and
-#                   removed from the workers' environment.
+#   PASERV_MARIADB_PORT  MariaDB port on 127.0.0.1 (default 3307; the
+#                   workers use the socket). Not PASERV_DB_PORT: that name is
+#                   the environment override of the db.port setting.
 # Nothing here prints secrets except pa_print_summary (the admin password,
 # which is the point of scripts/run).
 
@@ -24,7 +24,7 @@ pa_init() {
 	PASERV_TOP=${PASERV_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 	PASERV_VAR=${PASERV_VAR:-$PASERV_TOP/var}
 	PASERV_PORT=${PASERV_PORT:-8080}
-	PASERV_DB_PORT=${PASERV_DB_PORT:-3307}
+	PASERV_MARIADB_PORT=${PASERV_MARIADB_PORT:-3307}
 	mkdir -p "$PASERV_VAR"
 	PASERV_VAR=$(cd "$PASERV_VAR" && pwd)
 	PA_RUN=$PASERV_VAR/run
@@ -131,10 +131,10 @@ pa_db_start() {
 			    >"$PA_LOGDIR/mariadb-install.log" 2>&1 ||
 			    pa_die "mariadb-install-db failed (see $PA_LOGDIR/mariadb-install.log)"
 		fi
-		pa_port_busy "$PASERV_DB_PORT" &&
-		    pa_die "port $PASERV_DB_PORT is busy (set PASERV_DB_PORT)"
+		pa_port_busy "$PASERV_MARIADB_PORT" &&
+		    pa_die "port $PASERV_MARIADB_PORT is busy (set PASERV_MARIADB_PORT)"
 		nohup mariadbd --no-defaults --user=root --datadir="$PA_DATADIR" \
-		    --socket="$PA_DBSOCK" --port="$PASERV_DB_PORT" \
+		    --socket="$PA_DBSOCK" --port="$PASERV_MARIADB_PORT" \
 		    --bind-address=127.0.0.1 --pid-file="$PA_RUN/mysqld.pid" \
 		    --log-error="$PA_LOGDIR/mariadb.log" \
 		    --innodb-flush-log-at-trx-commit=1 \
@@ -209,7 +209,7 @@ pa_migrate() {
 }
 
 pa_ensure_admin() {
-	env -u PASERV_DB_PORT "$PA_BIN/paserv-admin" -c "$PA_CONF" ensure-admin admin \
+	"$PA_BIN/paserv-admin" -c "$PA_CONF" ensure-admin admin \
 	    --password-file "$PASERV_VAR/admin.password" >/dev/null ||
 	    pa_die "paserv-admin ensure-admin failed"
 	[ -s "$PASERV_VAR/admin.password" ] ||
@@ -227,9 +227,7 @@ pa_stop_services() {
 pa_start_worker() {
 	local name=$1 bin=$2 i
 	rm -f "$PA_RUN/$name.sock"
-	# PASERV_DB_PORT names our MariaDB port here, but it is also the
-	# config override of db.port: keep it away from the workers.
-	nohup env -u PASERV_DB_PORT "$PA_BIN/$bin" -c "$PA_CONF" </dev/null \
+	nohup "$PA_BIN/$bin" -c "$PA_CONF" </dev/null \
 	    >>"$PA_LOGDIR/$name.log" 2>&1 &
 	echo $! >"$PA_RUN/$name.pid"
 	for ((i = 0; i < 100; i++)); do
