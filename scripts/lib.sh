@@ -9,8 +9,8 @@
 #   PASERV_MARIADB_PORT  MariaDB port on 127.0.0.1 (default 3307; the
 #                   workers use the socket). Not PASERV_DB_PORT: that name is
 #                   the environment override of the db.port setting.
-# Nothing here prints secrets except pa_print_summary (the admin password,
-# which is the point of scripts/run).
+# Nothing here prints secrets except pa_print_summary, which shows the admin
+# password once: on the run that created the admin user.
 
 PA_DEBIAN_PACKAGES="build-essential autoconf automake pkg-config libfcgi-dev
 libjson-c-dev libssl-dev libmariadb-dev libcurl4-openssl-dev libcrypt-dev
@@ -209,6 +209,9 @@ pa_migrate() {
 }
 
 pa_ensure_admin() {
+	# The password is shown by the run that creates the user, only then.
+	PA_ADMIN_NEW=0
+	[ -s "$PASERV_VAR/admin.password" ] || PA_ADMIN_NEW=1
 	"$PA_BIN/paserv-admin" -c "$PA_CONF" ensure-admin admin \
 	    --password-file "$PASERV_VAR/admin.password" >/dev/null ||
 	    pa_die "paserv-admin ensure-admin failed"
@@ -316,22 +319,28 @@ pa_show_logs() {
 }
 
 pa_print_summary() {
-	local base pw
+	local base pw shown
 	base=$(pa_base_url)
-	pw=$(cat "$PASERV_VAR/admin.password")
+	if [ "${PA_ADMIN_NEW:-0}" = 1 ]; then
+		pw=$(cat "$PASERV_VAR/admin.password")
+		shown=$pw
+	else
+		pw='$(cat '"$PASERV_VAR"'/admin.password)'
+		shown="(shown when it was created; kept in $PASERV_VAR/admin.password)"
+	fi
 	cat <<EOF
 
 paserv is running (state in $PASERV_VAR, logs in $PA_LOGDIR).
 
   Admin user:      admin
-  Admin password:  $pw
+  Admin password:  $shown
   Cloud API:       $base/powerauth-cloud/   (HTTP basic auth)
   Enrollment API:  $base/enrollment-server/
   Health:          $base/powerauth-cloud/actuator/health
                    $base/enrollment-server/actuator/health
 
 Create an application:
-  curl -u admin:$pw -X POST $base/powerauth-cloud/admin/applications -H 'Content-Type: application/json' -d '{"id":"my-application"}'
+  curl -u "admin:$pw" -X POST $base/powerauth-cloud/admin/applications -H 'Content-Type: application/json' -d '{"id":"my-application"}'
 
 Stop everything: scripts/stop
 EOF
