@@ -280,3 +280,156 @@ def mysql(sql):
     cmd = MYSQL.split() + ["-N", "-B", "-e", sql]
     return subprocess.run(cmd, check=True, capture_output=True,
                           text=True).stdout
+
+
+# --- a FastCGI echo responder (to test nginx configurations) ---------------
+
+class FcgiEcho:
+    """A FastCGI responder on a UNIX socket that records every request
+    (params, body, keep-conn flag) and answers like a paserv worker would
+    for the routing nginx cares about: /internal/auth 204 for `auth_ok`
+    (else 401), other /powerauth-cloud paths 401 without `auth_ok` (health
+    excepted), anything else 200 with the params as JSON. Runs in threads
+    until stop()."""
+
+    def __init__(self, path, auth_ok="Basic Z29vZDpnb29k"):
+        import threading
+        self.path = path
+        self.auth_ok = auth_ok
+        self.requests = []          # dicts: params, body, keep
+        self.connections = 0
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(16)
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.running = False
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def _accept(self):
+        import threading
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _read(c, n):
+        out = b""
+        while len(out) < n:
+            d = c.recv(n - len(out))
+            if not d:
+                raise EOFError
+            out += d
+        return out
+
+    @staticmethod
+    def _pairs(data):
+        out, pos = {}, 0
+
+        def length():
+            nonlocal pos
+            if data[pos] < 128:
+                pos += 1
+                return data[pos - 1]
+            v = struct.unpack(">I", data[pos:pos + 4])[0] & 0x7fffffff
+            pos += 4
+            return v
+        while pos < len(data):
+            kl = length()
+            vl = length()
+            k = data[pos:pos + kl].decode("latin-1")
+            pos += kl
+            out[k] = data[pos:pos + vl].decode("latin-1")
+            pos += vl
+        return out
+
+    def _answer(self, params):
+        uri = params.get("DOCUMENT_URI", "")
+        auth = params.get("HTTP_AUTHORIZATION")
+        err401 = (b"Status: 401\r\nContent-Type: application/json\r\n"
+                  b"WWW-Authenticate: Basic realm=\"powerauth-cloud\"\r\n\r\n"
+                  b"{\"status\":\"ERROR\",\"responseObject\":"
+                  b"{\"code\":\"HTTP_401\",\"message\":\"Unauthorized\"}}")
+        if uri == "/powerauth-cloud/internal/auth":
+            return b"Status: 204\r\n\r\n" if auth == self.auth_ok else err401
+        if (uri.startswith("/powerauth-cloud/") and auth != self.auth_ok and
+                uri != "/powerauth-cloud/actuator/health"):
+            return err401
+        body = json.dumps(params).encode("utf-8")
+        return (b"Status: 200\r\nContent-Type: application/json\r\n\r\n" + body)
+
+    def _serve(self, c):
+        try:
+            while True:
+                params_raw, body, keep, rid = b"", b"", False, 1
+                while True:
+                    hdr = self._read(c, 8)
+                    _, rtype, rid, clen, plen, _ = struct.unpack(">BBHHBB", hdr)
+                    content = self._read(c, clen)
+                    self._read(c, plen)
+                    if rtype == FCGI_BEGIN_REQUEST:
+                        keep = bool(content[2] & 1)
+                    elif rtype == FCGI_PARAMS:
+                        params_raw += content
+                    elif rtype == FCGI_STDIN:
+                        if not content:
+                            break
+                        body += content
+                params = self._pairs(params_raw)
+                with self.lock:
+                    self.requests.append({"params": params, "body": body,
+                                          "keep": keep})
+                out = fcgi_record(FCGI_STDOUT, self._answer(params), rid)
+                out += fcgi_record(FCGI_STDOUT, b"", rid)
+                out += fcgi_record(FCGI_END_REQUEST, bytes(8), rid)
+                c.sendall(out)
+                if not keep:
+                    break
+        except (EOFError, OSError, struct.error, IndexError):
+            pass
+        finally:
+            c.close()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def raw_http(port, data, timeout=10):
+    """Send raw bytes to 127.0.0.1:port, read the answer until close."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    out = b""
+    try:
+        s.sendall(data)
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+    except OSError:
+        pass
+    finally:
+        s.close()
+    return out

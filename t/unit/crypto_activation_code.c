@@ -15,21 +15,10 @@
 
 static const char codes_file[] = "extracted/activation-and-recovery-codes.json";
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
 static int
 bool_member(struct json_object *o, const char *k)
 {
-	return json_object_get_boolean(member(o, k));
+	return json_object_get_boolean(vec_member(o, k));
 }
 
 /* Each array member of group `g` ("value" strings) must (not) validate. */
@@ -62,7 +51,7 @@ value_group(struct json_object *g, int valid, int recovery)
 static int
 qr_cases(struct json_object *root)
 {
-	struct json_object *a = member(member(root,
+	struct json_object *a = vec_member(vec_member(root,
 	    "activationCodeParse_QRformat"), "cases");
 	char code[ACTIVATION_CODE_LEN + 1], sig[ACTIVATION_SIG_B64_MAX + 1];
 	size_t i;
@@ -86,8 +75,8 @@ qr_cases(struct json_object *root)
 static int
 recovery_cases(struct json_object *root)
 {
-	struct json_object *a = member(member(root, "recoveryCodeParse"),
-	    "cases"), *d = member(root, "recoveryCodeRPrefixDisallowed");
+	struct json_object *a = vec_member(vec_member(root, "recoveryCodeParse"),
+	    "cases"), *d = vec_member(root, "recoveryCodeRPrefixDisallowed");
 	char code[ACTIVATION_CODE_LEN + 1];
 	size_t i;
 	int n = 0, ok;
@@ -117,9 +106,9 @@ recovery_cases(struct json_object *root)
 static int
 puk_cases(struct json_object *root)
 {
-	struct json_object *v = member(root, "recoveryPukValid"),
-	    *bad = member(root, "recoveryPukInvalid"),
-	    *pairs = member(root, "recoveryDataPairs");
+	struct json_object *v = vec_member(root, "recoveryPukValid"),
+	    *bad = vec_member(root, "recoveryPukInvalid"),
+	    *pairs = vec_member(root, "recoveryDataPairs");
 	const char *grp[2] = { "valid", "invalid" };
 	size_t i, g;
 	int n = 0;
@@ -133,7 +122,7 @@ puk_cases(struct json_object *root)
 		    "PUK invalid '%s'", vec_str(json_object_array_get_idx(bad,
 		    i), "value"));
 	for (g = 0; g < 2; g++) {
-		struct json_object *a = member(pairs, grp[g]);
+		struct json_object *a = vec_member(pairs, grp[g]);
 
 		for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
 			struct json_object *e = json_object_array_get_idx(a, i);
@@ -152,7 +141,7 @@ puk_cases(struct json_object *root)
 static int
 from_bytes(struct json_object *root)
 {
-	struct json_object *a = member(root, "activationCodeFromBytes");
+	struct json_object *a = vec_member(root, "activationCodeFromBytes");
 	char code[ACTIVATION_CODE_LEN + 1];
 	uint8_t r[16];
 	size_t i;
@@ -183,21 +172,21 @@ codes(void)
 		tap_ok(0, "load %s", codes_file);
 		return;
 	}
-	n += value_group(member(root, "activationCodeValid"), 1, 0);
-	n += value_group(member(root, "activationCodeInvalid"), 0, 0);
-	n += value_group(member(root, "recoveryCodeValid"), 1, 1);
-	n += value_group(member(root, "recoveryCodeInvalid"), 0, 1);
+	n += value_group(vec_member(root, "activationCodeValid"), 1, 0);
+	n += value_group(vec_member(root, "activationCodeInvalid"), 0, 0);
+	n += value_group(vec_member(root, "recoveryCodeValid"), 1, 1);
+	n += value_group(vec_member(root, "recoveryCodeInvalid"), 0, 1);
 	n += from_bytes(root);
 	n += qr_cases(root);
 	n += recovery_cases(root);
 	n += puk_cases(root);
 	/* Count the published cases to prove none was missed. */
 	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
-		total += (int)json_object_array_length(member(root, arrays[i]));
+		total += (int)json_object_array_length(vec_member(root, arrays[i]));
 	total += 12 + 1 + 15 + 16 + 19 + 23;	/* value groups */
-	total += (int)json_object_array_length(member(member(root,
+	total += (int)json_object_array_length(vec_member(vec_member(root,
 	    "activationCodeParse_QRformat"), "cases"));
-	total += (int)json_object_array_length(member(member(root,
+	total += (int)json_object_array_length(vec_member(vec_member(root,
 	    "recoveryCodeParse"), "cases"));
 	total += 1 + 7;				/* recovery pairs */
 	tap_ok(n == total && total == 158, "%s: %d of %d cases", codes_file, n,
@@ -210,7 +199,7 @@ static void
 crc(void)
 {
 	static const char f[] = "extracted/crc16-arc.json";
-	struct json_object *root = vec_load(f), *a = member(root, "vectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "vectors");
 	uint8_t want[2];
 	const char *s;
 	size_t i;
@@ -231,25 +220,12 @@ crc(void)
 	json_object_put(root);
 }
 
-static EVP_PKEY *
-key_b64(struct json_object *o, const char *k, int priv)
-{
-	uint8_t b[80];
-	EVP_PKEY *p = NULL;
-	int n = vec_b64(o, k, b, sizeof(b));
-
-	if (n <= 0 || (priv ? pa_ec_private_from_bytes(b, (size_t)n, &p) :
-	    pa_ec_public_from_bytes(b, (size_t)n, &p)) != 0)
-		return NULL;
-	return p;
-}
-
 static int
 sig_entry(struct json_object *e, size_t i)
 {
-	struct json_object *in = member(e, "input"), *out = member(e, "output");
-	EVP_PKEY *priv = key_b64(in, "masterPrivateKey", 1);
-	EVP_PKEY *pub = key_b64(in, "masterPublicKey", 0);
+	struct json_object *in = vec_member(e, "input"), *out = vec_member(e, "output");
+	EVP_PKEY *priv = vec_key(in, "masterPrivateKey", 1);
+	EVP_PKEY *pub = vec_key(in, "masterPublicKey", 0);
 	const char *code = vec_str(in, "activationCode");
 	const char *sig = vec_str(out, "activationSignature");
 	char mine[ACTIVATION_SIG_B64_MAX + 1], qr[160], c2[24],
@@ -282,7 +258,7 @@ signatures(void)
 {
 	static const char f[] =
 	    "powerauth-crypto/verify-activation-data-signature-v3.json";
-	struct json_object *root = vec_load(f), *a = member(root, "data");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "data");
 	size_t i;
 	int n = 0;
 

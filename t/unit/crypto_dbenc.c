@@ -14,21 +14,10 @@
 
 static const char f[] = "extracted/server-db-encryption.json";
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
 static int
 entry(const uint8_t master[16], struct json_object *e, size_t i)
 {
-	struct json_object *pa = member(e, "kdfIndexParts");
+	struct json_object *pa = vec_member(e, "kdfIndexParts");
 	const char *parts[4], *swapped[4], *other[4];
 	const char *enc = vec_str(e, "encryptedBase64");
 	uint8_t want[128], got[128], m2[16];
@@ -80,7 +69,7 @@ entry(const uint8_t master[16], struct json_object *e, size_t i)
 int
 main(void)
 {
-	struct json_object *root = vec_load(f), *a = member(root, "vectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "vectors");
 	const char *p2[2] = { "user", "act" };
 	uint8_t master[16], got[64];
 	size_t i, gl = 0;

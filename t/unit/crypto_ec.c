@@ -18,30 +18,6 @@
 #include "tap.h"
 #include "vectors.h"
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static EVP_PKEY *
-key_b64(struct json_object *o, const char *k, int priv)
-{
-	uint8_t b[80];
-	EVP_PKEY *p = NULL;
-	int n = vec_b64(o, k, b, sizeof(b));
-
-	if (n <= 0 || (priv ? pa_ec_private_from_bytes(b, (size_t)n, &p) :
-	    pa_ec_public_from_bytes(b, (size_t)n, &p)) != 0)
-		return NULL;
-	return p;
-}
-
 /* Strict import of a Base64 text: 0 when accepted. */
 static int
 import_b64(const char *s)
@@ -69,7 +45,7 @@ import_group(struct json_object *a, const char *name)
 
 	for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
-		int valid = json_object_get_boolean(member(e, "valid"));
+		int valid = json_object_get_boolean(vec_member(e, "valid"));
 
 		r = import_b64(vec_str(e, "publicKey"));
 		n += tap_ok(valid ? r == 0 : r == -1, "%s #%zu %s", name, i,
@@ -124,12 +100,12 @@ public_keys(void)
 	EVP_PKEY *k = NULL;
 	int n = 0, bl;
 
-	n += import_group(member(root, "mobileSdkImport"), "mobileSdkImport");
-	n += import_group(member(root, "javaInvalidPoint"), "javaInvalidPoint");
-	n += import_group(member(root, "javaKeyConversionValid"),
+	n += import_group(vec_member(root, "mobileSdkImport"), "mobileSdkImport");
+	n += import_group(vec_member(root, "javaInvalidPoint"), "javaInvalidPoint");
+	n += import_group(vec_member(root, "javaKeyConversionValid"),
 	    "javaKeyConversionValid");
-	n += coordinates(member(root, "javaPointFromCoordinates"));
-	a = member(root, "mobileSdkEciesInvalidCurveKey");
+	n += coordinates(vec_member(root, "javaPointFromCoordinates"));
+	a = vec_member(root, "mobileSdkEciesInvalidCurveKey");
 	if (a != NULL && json_object_array_length(a) == 1) {
 		bl = vec_hex(json_object_array_get_idx(a, 0), "publicKeyHex", b,
 		    sizeof(b));
@@ -146,7 +122,7 @@ static void
 ecdsa_vectors(void)
 {
 	static const char f[] = "extracted/ecdsa-p256-sha256.json";
-	struct json_object *root = vec_load(f), *a = member(root, "vectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "vectors");
 	uint8_t m[256], sig[80], q[40];
 	size_t i;
 	int n = 0, ml, sl, ql, r;
@@ -161,7 +137,7 @@ ecdsa_vectors(void)
 		r = ml >= 0 && sl > 0 && ql > 0 &&
 		    pa_ec_public_from_bytes(q, (size_t)ql, &k) == 0 ?
 		    pa_ecdsa_verify(k, m, (size_t)ml, sig, (size_t)sl) : -2;
-		n += tap_ok(json_object_get_boolean(member(e, "valid")) ?
+		n += tap_ok(json_object_get_boolean(vec_member(e, "valid")) ?
 		    r == 0 : r == -1, "ecdsa #%zu", i);
 		EVP_PKEY_free(k);
 	}
@@ -178,14 +154,14 @@ static void
 each(const char *f, int want, int (*fn)(struct json_object *, struct
     json_object *, size_t))
 {
-	struct json_object *root = vec_load(f), *a = member(root, "data");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "data");
 	size_t i;
 	int n = 0;
 
 	for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
 
-		n += tap_ok(fn(member(e, "input"), member(e, "output"), i),
+		n += tap_ok(fn(vec_member(e, "input"), vec_member(e, "output"), i),
 		    "%s #%zu", f, i);
 	}
 	tap_ok(n == want, "%s: %d entries", f, want);
@@ -200,8 +176,8 @@ each(const char *f, int want, int (*fn)(struct json_object *, struct
 static int
 v2_activation_sig(struct json_object *in, struct json_object *out, size_t i)
 {
-	EVP_PKEY *pub = key_b64(in, "masterPublicKey", 0);
-	EVP_PKEY *priv = key_b64(in, "masterPrivateKey", 1);
+	EVP_PKEY *pub = vec_key(in, "masterPublicKey", 0);
+	EVP_PKEY *priv = vec_key(in, "masterPrivateKey", 1);
 	uint8_t sig[80], mine[PA_ECDSA_DER_MAX];
 	char text[32];
 	size_t ml = 0;
@@ -251,8 +227,8 @@ fold_ecdh(const EVP_PKEY *priv, const EVP_PKEY *pub, uint8_t k[16])
 static int
 v2_encrypt_device(struct json_object *in, struct json_object *out, size_t i)
 {
-	EVP_PKEY *eph = key_b64(in, "ephemeralPrivateKey", 1);
-	EVP_PKEY *mpub = key_b64(in, "masterPublicKey", 0);
+	EVP_PKEY *eph = vec_key(in, "ephemeralPrivateKey", 1);
+	EVP_PKEY *mpub = vec_key(in, "masterPublicKey", 0);
 	uint8_t nonce[16], dpub[65], c1[96], c2[112], want[112], kotp[16],
 	    keph[16], as[16], ak[16], mac[32], wmac[32];
 	char n64[25], c64[160], k64[25], msg[256];
@@ -287,8 +263,8 @@ v2_encrypt_device(struct json_object *in, struct json_object *out, size_t i)
 static int
 v2_decrypt_server(struct json_object *in, struct json_object *out, size_t i)
 {
-	EVP_PKEY *dpriv = key_b64(in, "devicePrivateKey", 1);
-	EVP_PKEY *eph = key_b64(in, "ephemeralPublicKey", 0);
+	EVP_PKEY *dpriv = vec_key(in, "devicePrivateKey", 1);
+	EVP_PKEY *eph = vec_key(in, "ephemeralPublicKey", 0);
 	uint8_t nonce[16], c[128], p1[128], p2[128], want[65], kotp[16],
 	    keph[16];
 	size_t l1 = 0, l2 = 0;
@@ -325,8 +301,8 @@ static int
 v2_server_key_sig_ok(struct json_object *in, struct json_object *out,
     size_t i)
 {
-	EVP_PKEY *pub = key_b64(in, "masterServerPublicKey", 0);
-	EVP_PKEY *priv = key_b64(in, "masterServerPrivateKey", 1);
+	EVP_PKEY *pub = vec_key(in, "masterServerPublicKey", 0);
+	EVP_PKEY *priv = vec_key(in, "masterServerPrivateKey", 1);
 	uint8_t sig[80], pt[65], pk[80];
 	char text[256];
 	size_t pl = 0;
@@ -357,7 +333,7 @@ static int
 v2_server_key_sig_defect(struct json_object *in, struct json_object *out,
     size_t i)
 {
-	EVP_PKEY *pub = key_b64(in, "masterServerPublicKey", 0);
+	EVP_PKEY *pub = vec_key(in, "masterServerPublicKey", 0);
 	const unsigned char *p;
 	uint8_t sig[80];
 	char text[256];

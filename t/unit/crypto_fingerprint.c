@@ -23,29 +23,6 @@
  */
 #define LEGACY_DEFECT_INDEX	36
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static EVP_PKEY *
-pub_key(struct json_object *o, const char *k)
-{
-	uint8_t q[80];
-	EVP_PKEY *p = NULL;
-	int n = vec_b64(o, k, q, sizeof(q));
-
-	if (n <= 0 || pa_ec_public_from_bytes(q, (size_t)n, &p) != 0)
-		return NULL;
-	return p;
-}
-
 static int
 x_matches(const EVP_PKEY *k, struct json_object *out, const char *name)
 {
@@ -61,17 +38,17 @@ static void
 v3(void)
 {
 	static const char f[] = "powerauth-crypto/public-key-fingerprint-v3.json";
-	struct json_object *root = vec_load(f), *a = member(root, "data");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "data");
 	char fp[FINGERPRINT_LEN + 1];
 	size_t i;
 	int checked = 0, short_x = 0;
 
 	for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
-		struct json_object *in = member(e, "input"), *out = member(e,
+		struct json_object *in = vec_member(e, "input"), *out = vec_member(e,
 		    "output");
-		EVP_PKEY *d = pub_key(in, "devicePublicKey");
-		EVP_PKEY *s = pub_key(in, "serverPublicKey");
+		EVP_PKEY *d = vec_key(in, "devicePublicKey", 0);
+		EVP_PKEY *s = vec_key(in, "serverPublicKey", 0);
 		const char *id = vec_str(out, "activationId");
 		uint8_t x[32];
 		size_t xl = 0;
@@ -98,16 +75,16 @@ v3(void)
 static void
 v2(const char *f, int legacy)
 {
-	struct json_object *root = vec_load(f), *a = member(root, "data");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "data");
 	char fp[FINGERPRINT_LEN + 1];
 	size_t i;
 	int checked = 0, skipped = 0;
 
 	for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
-		struct json_object *in = member(e, "input"), *out = member(e,
+		struct json_object *in = vec_member(e, "input"), *out = vec_member(e,
 		    "output");
-		EVP_PKEY *k = pub_key(in, "publicKey");
+		EVP_PKEY *k = vec_key(in, "publicKey", 0);
 		int ok, xok;
 
 		xok = k != NULL && x_matches(k, out, "publicKeyCoordX");

@@ -13,49 +13,14 @@
 #include "tap.h"
 #include "vectors.h"
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
-static EVP_PKEY *
-priv_key(struct json_object *o, const char *k)
-{
-	uint8_t d[40];
-	EVP_PKEY *p = NULL;
-	int n = vec_b64(o, k, d, sizeof(d));
-
-	if (n <= 0 || pa_ec_private_from_bytes(d, (size_t)n, &p) != 0)
-		return NULL;
-	return p;
-}
-
-static EVP_PKEY *
-pub_key(struct json_object *o, const char *k)
-{
-	uint8_t q[80];
-	EVP_PKEY *p = NULL;
-	int n = vec_b64(o, k, q, sizeof(q));
-
-	if (n <= 0 || pa_ec_public_from_bytes(q, (size_t)n, &p) != 0)
-		return NULL;
-	return p;
-}
-
 static int
 master_entry(struct json_object *e, size_t i)
 {
-	struct json_object *in = member(e, "input"), *out = member(e, "output");
-	EVP_PKEY *dpriv = priv_key(in, "devicePrivateKey");
-	EVP_PKEY *dpub = pub_key(in, "devicePublicKey");
-	EVP_PKEY *spriv = priv_key(in, "serverPrivateKey");
-	EVP_PKEY *spub = pub_key(in, "serverPublicKey");
+	struct json_object *in = vec_member(e, "input"), *out = vec_member(e, "output");
+	EVP_PKEY *dpriv = vec_key(in, "devicePrivateKey", 1);
+	EVP_PKEY *dpub = vec_key(in, "devicePublicKey", 0);
+	EVP_PKEY *spriv = vec_key(in, "serverPrivateKey", 1);
+	EVP_PKEY *spub = vec_key(in, "serverPublicKey", 0);
 	uint8_t want[16], srv[16], dev[16], pb[65];
 	size_t pl = 0;
 	int ok = 0, pbl;
@@ -85,7 +50,7 @@ done:
 static void
 master_file(const char *f)
 {
-	struct json_object *root = vec_load(f), *a = member(root, "data");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "data");
 	size_t i;
 	int checked = 0;
 
@@ -99,7 +64,7 @@ master_file(const char *f)
 static int
 derived_entry(struct json_object *e, size_t i)
 {
-	struct json_object *in = member(e, "input"), *out = member(e, "output");
+	struct json_object *in = vec_member(e, "input"), *out = vec_member(e, "output");
 	struct pa_keys k;
 	uint8_t m[16], w[5][16], t[16];
 	int ok;
@@ -127,7 +92,7 @@ derived_entry(struct json_object *e, size_t i)
 static void
 derived_file(const char *f)
 {
-	struct json_object *root = vec_load(f), *a = member(root, "data");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "data");
 	size_t i;
 	int checked = 0;
 

@@ -12,22 +12,11 @@
 #include "tap.h"
 #include "vectors.h"
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
 static void
 aes_cbc(void)
 {
 	static const char f[] = "powerauth-js-test-client/aes-cbc-pkcs7.json";
-	struct json_object *root = vec_load(f), *a = member(root, "testVectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "testVectors");
 	uint8_t p[256], k[16], iv[16], want[272], got[272], back[272];
 	size_t i, gl, bl;
 	int pl, wl, checked = 0;
@@ -59,7 +48,7 @@ static void
 hmac(void)
 {
 	static const char f[] = "powerauth-js-test-client/hmac.json";
-	struct json_object *root = vec_load(f), *a = member(root, "testVectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "testVectors");
 	uint8_t k[256], d[256], want[32], got[32];
 	size_t i;
 	int kl, dl, wl, checked = 0;
@@ -88,7 +77,7 @@ static void
 x963(void)
 {
 	static const char f[] = "powerauth-js-test-client/kdf-x963.json";
-	struct json_object *root = vec_load(f), *a = member(root, "testVectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "testVectors");
 	uint8_t z[128], info[256], want[256], got[256];
 	size_t i;
 	int zl, il, wl, checked = 0;
@@ -122,7 +111,7 @@ aes_kdf(void)
 		{ "signatureBiometryKey", 3 }, { "transportKey", 1000 },
 		{ "vaultEncryptionKey", 2000 }
 	};
-	struct json_object *root = vec_load(f), *a = member(root, "testVectors");
+	struct json_object *root = vec_load(f), *a = vec_member(root, "testVectors");
 	uint8_t m[16], want[16], got[16];
 	size_t i, j;
 	int ok, checked = 0;
@@ -145,7 +134,7 @@ aes_kdf(void)
 static void
 pbkdf2(struct json_object *root, int *checked)
 {
-	struct json_object *a = member(member(root, "pbkdf2HmacSha1"),
+	struct json_object *a = vec_member(vec_member(root, "pbkdf2HmacSha1"),
 	    "vectors");
 	uint8_t pw[64], salt[64], want[64], got[64];
 	size_t i;
@@ -171,7 +160,7 @@ pbkdf2(struct json_object *root, int *checked)
 static void
 aes_nopad(struct json_object *root, int *checked)
 {
-	struct json_object *a = member(member(root, "aes128CbcNoPadding"),
+	struct json_object *a = vec_member(vec_member(root, "aes128CbcNoPadding"),
 	    "vectors");
 	uint8_t p[64], k[16], iv[16], want[64], got[64], back[64];
 	size_t i, gl, bl;

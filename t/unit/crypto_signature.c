@@ -21,17 +21,6 @@ struct vkeys {
 	struct sig_keys sk;
 };
 
-static struct json_object *
-member(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_get_ex(o, k, &v);
-	return v;
-}
-
 static int
 load_keys(struct json_object *in, struct vkeys *v)
 {
@@ -90,7 +79,7 @@ struct vfile {
 static void
 sig_file(const struct vfile *vf)
 {
-	struct json_object *root = vec_load(vf->path), *a = member(root, "data");
+	struct json_object *root = vec_load(vf->path), *a = vec_member(root, "data");
 	uint8_t cd[16], base[16] = { 0 }, prev[16] = { 0 }, d[512];
 	struct vkeys v;
 	char got[SIGNATURE_MAX_LEN + 1];
@@ -100,13 +89,13 @@ sig_file(const struct vfile *vf)
 
 	for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
 		struct json_object *e = json_object_array_get_idx(a, i);
-		struct json_object *in = member(e, "input");
+		struct json_object *in = vec_member(e, "input");
 		enum hdr_sig_type t = hdr_sig_type_parse(vec_str(in,
 		    "signatureType"));
 
 		digits = vf->has_len ? (int)vec_int(in,
 		    "signatureComponentLength") : 8;
-		want = vec_str(member(e, "output"), "signature");
+		want = vec_str(vec_member(e, "output"), "signature");
 		dl = vec_b64(in, "data", d, sizeof(d));
 		if (vf->block == 0)
 			signature_ctr_data_v2(vec_int(in, "counter"), cd);

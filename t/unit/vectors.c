@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "crypto/ec.h"
 #include "tap.h"
 
 static void
@@ -60,6 +61,29 @@ vec_load(const char *relpath)
 	if (o == NULL)
 		tap_diag("cannot load %s: %s", path, json_util_get_last_err());
 	return o;
+}
+
+struct json_object *
+vec_member(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+EVP_PKEY *
+vec_key(struct json_object *o, const char *key, int priv)
+{
+	uint8_t b[80];
+	EVP_PKEY *p = NULL;
+	int n = vec_b64(o, key, b, sizeof(b));
+
+	if (n <= 0 || (priv ? pa_ec_private_from_bytes(b, (size_t)n, &p) :
+	    pa_ec_public_from_bytes(b, (size_t)n, &p)) != 0)
+		return NULL;
+	return p;
 }
 
 const char *

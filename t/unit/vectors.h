@@ -6,6 +6,7 @@
 #define PASERV_T_VECTORS_H
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,11 @@
 struct json_object *vec_load(const char *relpath);
 /* Reads a whole file under the vectors dir; malloc'ed, NUL-terminated. */
 char	*vec_read_text(const char *relpath, size_t *len);
+/* Any member (NULL if o is NULL or the member is absent). */
+struct json_object *vec_member(struct json_object *o, const char *key);
+/* A P-256 key from a Base64 member: the public point (priv 0) or the
+ * private scalar in any of the published encodings (priv 1). */
+EVP_PKEY *vec_key(struct json_object *o, const char *key, int priv);
 /* String member (NULL if absent or not a string). */
 const char *vec_str(struct json_object *o, const char *key);
 /* Base64-decodes member `key` (standard alphabet, lenient about padding
