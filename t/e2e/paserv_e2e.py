@@ -298,9 +298,11 @@ class FcgiEcho:
         self.auth_ok = auth_ok
         self.requests = []          # dicts: params, body, keep
         self.connections = 0
+        self.clients = []
         self.lock = threading.Lock()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.bind(path)
+        os.chmod(path, 0o666)       # nginx workers may run as www-data
         self.sock.listen(16)
         self.running = True
         self.thread = threading.Thread(target=self._accept, daemon=True)
@@ -313,6 +315,13 @@ class FcgiEcho:
         except OSError:
             pass
         self.sock.close()
+        with self.lock:
+            clients = list(self.clients)
+        for c in clients:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         try:
             os.unlink(self.path)
         except OSError:
@@ -327,6 +336,7 @@ class FcgiEcho:
                 return
             with self.lock:
                 self.connections += 1
+                self.clients.append(c)
             threading.Thread(target=self._serve, args=(c,), daemon=True).start()
 
     @staticmethod
@@ -405,6 +415,9 @@ class FcgiEcho:
         except (EOFError, OSError, struct.error, IndexError):
             pass
         finally:
+            with self.lock:
+                if c in self.clients:
+                    self.clients.remove(c)
             c.close()
 
 
