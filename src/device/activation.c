@@ -286,6 +286,11 @@ fail:
 	EVP_PKEY_free(master);
 	EVP_PKEY_free(enc);
 	EVP_PKEY_free(dev);
+	/* Both plaintexts may carry the activation OTP. */
+	if (p1 != NULL)
+		OPENSSL_cleanse(p1, strlen(p1));
+	if (p2 != NULL)
+		OPENSSL_cleanse(p2, strlen(p2));
 	free(p1);
 	free(p2);
 	return rc;
