@@ -39,6 +39,10 @@ internal_auth(struct worker *w, struct request *req, struct response *res)
 	response_empty(res, 204);
 }
 
+static const char *const REG_CREATE_QUERY[] = { "incompleteStatusCheck",
+    NULL };
+static const char *const REG_LIST_QUERY[] = { "userId", "removed", NULL };
+
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
 	/*
@@ -62,6 +66,14 @@ static const struct route ROUTES[] = {
 	    NULL, 0 },
 	{ "POST", "/admin/users/{username}/applications/{appId}",
 	    cloud_user_grant, ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "POST", "/v2/registrations", cloud_reg_create, ROUTE_AUTH_USER,
+	    REG_CREATE_QUERY, 0 },
+	{ "GET", "/v2/registrations", cloud_reg_list, ROUTE_AUTH_USER,
+	    REG_LIST_QUERY, 0 },
+	{ "GET", "/v2/registrations/{id}", cloud_reg_get, ROUTE_AUTH_USER,
+	    NULL, 0 },
+	{ "DELETE", "/v2/registrations/{id}", cloud_reg_remove,
+	    ROUTE_AUTH_USER, NULL, 0 },
 };
 
 struct db *
@@ -132,6 +144,15 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		break;
 	case SVC_APP_NOT_FOUND:
 		response_error(res, API_ERROR_APPLICATION_NOT_FOUND, NULL);
+		break;
+	case SVC_REG_NOT_FOUND:
+		response_error(res, API_ERROR_REGISTRATION_NOT_FOUND, NULL);
+		break;
+	case SVC_REG_NOT_ALLOWED:
+		response_error(res, API_ERROR_REGISTRATION_NOT_ALLOWED, NULL);
+		break;
+	case SVC_REG_CHANGE:
+		response_error(res, API_ERROR_REGISTRATION_CHANGE, NULL);
 		break;
 	case SVC_DB_DOWN:
 		log_error("request %s: database unavailable: %s", req->id,

@@ -3,7 +3,8 @@
  * authenticator and its per-thread state.
  *
  * Owns: which paths exist under /powerauth-cloud, who may call them, and
- * the per-process authentication cache. Handlers live in admin_*.c.
+ * the per-process authentication cache. Handlers live in admin_*.c and
+ * registrations.c.
  * Must not: hold business rules (service/) or SQL (store/).
  */
 #ifndef PASERV_CLOUD_CLOUD_H
@@ -26,6 +27,12 @@ void	cloud_user_create(struct worker *, struct request *,
 	    struct response *);
 void	cloud_user_grant(struct worker *, struct request *,
 	    struct response *);
+
+/* Handlers of /v2/registrations (registrations.c). */
+void	cloud_reg_create(struct worker *, struct request *, struct response *);
+void	cloud_reg_get(struct worker *, struct request *, struct response *);
+void	cloud_reg_list(struct worker *, struct request *, struct response *);
+void	cloud_reg_remove(struct worker *, struct request *, struct response *);
 
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);

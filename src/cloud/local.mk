@@ -3,4 +3,5 @@ noinst_LIBRARIES += src/cloud/libpacloud.a
 src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/cloud.c src/cloud/cloud.h \
 	src/cloud/admin_apps.c \
-	src/cloud/admin_users.c
+	src/cloud/admin_users.c \
+	src/cloud/registrations.c

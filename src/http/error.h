@@ -21,6 +21,9 @@ enum api_err {
 	API_HTTP_401,				/* 401 (+ WWW-Authenticate) */
 	API_HTTP_403,				/* 403 */
 	API_ERROR_APPLICATION_NOT_FOUND,	/* 400, like the other *_NOT_FOUND */
+	API_ERROR_REGISTRATION_NOT_FOUND,	/* 400 unknown or out of scope */
+	API_ERROR_REGISTRATION_NOT_ALLOWED,	/* 400 one is unfinished */
+	API_ERROR_REGISTRATION_CHANGE,		/* 400 state forbids it */
 	API_ERROR_GENERIC,			/* 500 real internal fault */
 	API_ERROR_SERVICE_UNAVAILABLE,		/* 503 database unreachable */
 	API_ERR_COUNT

@@ -10,6 +10,7 @@
 #include "http/jsonin.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,36 @@ jsonin_string_array(json_object *obj, const char *name, int required,
 fail:
 	free(items);
 	return -1;
+}
+
+int
+jsonin_int64(json_object *obj, const char *name, int required, int64_t min,
+    int64_t max, int64_t *out, int *present, char *err, size_t errlen)
+{
+	json_object *v = NULL;
+	int64_t i;
+
+	*out = 0;
+	*present = 0;
+	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) ||
+	    v == NULL) {
+		if (!required)
+			return 0;
+		seterr(err, errlen, "field '%s' is required", name);
+		return -1;
+	}
+	/* json-c saturates out-of-range integers: bounds below catch them. */
+	errno = 0;
+	if (!json_object_is_type(v, json_type_int) ||
+	    ((i = json_object_get_int64(v)) < min || i > max) ||
+	    errno != 0) {
+		seterr(err, errlen, "field '%s' must be an integer from %lld "
+		    "to %lld", name, (long long)min, (long long)max);
+		return -1;
+	}
+	*out = i;
+	*present = 1;
+	return 0;
 }
 
 int

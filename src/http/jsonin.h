@@ -45,6 +45,14 @@ int	jsonin_string_array(json_object *obj, const char *name, int required,
 	    size_t maxitems, size_t maxlen, jsonin_charset_fn charset,
 	    const char ***out, size_t *n, char *err, size_t errlen);
 
+/*
+ * Integer field (a JSON number without fraction or exponent) within
+ * min..max. Absent or null: *present = 0 and 0 unless required.
+ */
+int	jsonin_int64(json_object *obj, const char *name, int required,
+	    int64_t min, int64_t max, int64_t *out, int *present, char *err,
+	    size_t errlen);
+
 /* Common character classes. */
 int	jsonin_cs_ident(int c);		/* [A-Za-z0-9._-] */
 int	jsonin_cs_username(int c);	/* [A-Za-z0-9._@-] */

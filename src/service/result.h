@@ -13,6 +13,9 @@ enum svc_rc {
 	SVC_EXISTS,		/* the thing to create already exists */
 	SVC_APP_NOT_FOUND,
 	SVC_USER_NOT_FOUND,
+	SVC_REG_NOT_FOUND,	/* no such registration within the scope */
+	SVC_REG_NOT_ALLOWED,	/* an unfinished registration exists */
+	SVC_REG_CHANGE,		/* the state does not allow the action */
 	SVC_DB_DOWN,		/* database unreachable */
 	SVC_INTERNAL		/* anything else: a bug or resource failure */
 };

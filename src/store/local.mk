@@ -3,4 +3,5 @@ noinst_LIBRARIES += src/store/libpastore.a
 src_store_libpastore_a_SOURCES = \
 	src/store/db.c src/store/db.h \
 	src/store/apps.c src/store/apps.h \
-	src/store/users.c src/store/users.h
+	src/store/users.c src/store/users.h \
+	src/store/registrations.c src/store/registrations.h

@@ -1,0 +1,446 @@
+/*
+ * registrations.c - creating, reading and removing registrations
+ * (see registrations.h).
+ *
+ * The activation code is what makes a registration reachable from a
+ * phone, so it is unique per application among live registrations (the
+ * database enforces it; a collision is retried with a new code).
+ */
+#include <config.h>
+
+#include "service/registrations.h"
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/base64.h"
+#include "common/timeutil.h"
+#include "common/uuid.h"
+#include "crypto/dbenc.h"
+#include "crypto/ec.h"
+#include "service/applications.h"
+#include "service/password.h"
+#include "store/apps.h"
+#include "store/users.h"
+
+#define CODE_ATTEMPTS	10
+/* Latest expiry DATETIME can hold (9999-12-31T23:59:59Z). */
+#define EXPIRE_MAX_MS	INT64_C(253402300799000)
+
+static const char *const STATUS_NAMES[] = {
+	NULL, "CREATED", "PENDING_COMMIT", "ACTIVE", "BLOCKED", "REMOVED"
+};
+
+const char *
+registration_status_name(int status)
+{
+	if (status < REG_CREATED || status > REG_REMOVED)
+		return "REMOVED";
+	return STATUS_NAMES[status];
+}
+
+static enum svc_rc
+map_db(int rc, enum svc_rc not_found)
+{
+	switch (rc) {
+	case DB_OK:
+		return SVC_OK;
+	case DB_NOT_FOUND:
+		return not_found;
+	case DB_DOWN:
+		return SVC_DB_DOWN;
+	default:
+		return SVC_INTERNAL;
+	}
+}
+
+static int
+text_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return i > 0;
+}
+
+/* The stored commit phase, or NULL (why set) when the modes conflict. */
+static const char *
+commit_phase(const struct reg_create_req *r, const char **why)
+{
+	enum reg_commit_phase p = r->commit_phase;
+
+	if (r->otp_validation == REG_OTPV_NONE && r->otp != NULL) {
+		*why = "otp given with otpValidation NONE";
+		return NULL;
+	}
+	if ((r->otp_validation == REG_OTPV_ON_KEY_EXCHANGE ||
+	    r->otp_validation == REG_OTPV_ON_COMMIT) && r->otp == NULL) {
+		*why = "otpValidation requires otp";
+		return NULL;
+	}
+	if (r->otp_validation == REG_OTPV_ON_KEY_EXCHANGE) {
+		if (p == REG_PHASE_ON_COMMIT)
+			goto conflict;
+		p = REG_PHASE_ON_KEY_EXCHANGE;
+	} else if (r->otp_validation == REG_OTPV_ON_COMMIT) {
+		if (p == REG_PHASE_ON_KEY_EXCHANGE)
+			goto conflict;
+		p = REG_PHASE_ON_COMMIT;
+	}
+	return p == REG_PHASE_ON_KEY_EXCHANGE ? "ON_KEY_EXCHANGE" : "ON_COMMIT";
+conflict:
+	*why = "otpValidation and commitPhase disagree";
+	return NULL;
+}
+
+static int
+flags_to_json(const char *const *flags, size_t n, char *out, size_t cap)
+{
+	json_object *a;
+	const char *s;
+	size_t i;
+	int rc = -1;
+
+	if ((a = json_object_new_array()) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (json_object_array_add(a,
+		    json_object_new_string(flags[i])) != 0)
+			goto fail;
+	s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+	if (s != NULL && strlen(s) < cap) {
+		memcpy(out, s, strlen(s) + 1);
+		rc = 0;
+	}
+fail:
+	json_object_put(a);
+	return rc;
+}
+
+/* Checks the request; fills the derived values. */
+static enum svc_rc
+check_request(const struct reg_create_req *r, int64_t now, long expire_s,
+    struct reg_new *n, char *flags, size_t flagscap, const char **why)
+{
+	size_t i;
+
+	if (r->user_id == NULL || !text_valid(r->user_id, REG_USER_MAX)) {
+		*why = "userId must be 1 to 255 characters";
+		return SVC_INVALID;
+	}
+	if (!application_id_valid(r->app_id)) {
+		*why = "unknown application";
+		return SVC_INVALID;
+	}
+	if (r->otp != NULL && !text_valid(r->otp, REG_OTP_MAX)) {
+		*why = "otp must be 1 to 64 characters";
+		return SVC_INVALID;
+	}
+	if ((n->commit_phase = commit_phase(r, why)) == NULL)
+		return SVC_INVALID;
+	for (i = 0; i < r->nflags; i++)
+		if (!application_role_valid(r->flags[i])) {
+			*why = "invalid flag";
+			return SVC_INVALID;
+		}
+	if (r->nflags > REG_FLAGS_MAX ||
+	    flags_to_json(r->flags, r->nflags, flags, flagscap) != 0) {
+		*why = "too many flags";
+		return SVC_INVALID;
+	}
+	n->flags = flags;
+	n->expires_ms = r->expire_ms != 0 ? r->expire_ms :
+	    now + (int64_t)expire_s * 1000;
+	if (n->expires_ms <= now || n->expires_ms > EXPIRE_MAX_MS) {
+		*why = "timestampRegistrationExpire must be in the future";
+		return SVC_INVALID;
+	}
+	n->user_id = r->user_id;
+	n->app_id = r->app_id;
+	return SVC_OK;
+}
+
+/* The caller may use the application, and it exists. */
+static enum svc_rc
+check_scope(struct db *db, const struct reg_scope *scope, const char *app_id,
+    struct app_row *app, const char **why)
+{
+	enum svc_rc rc;
+
+	if (!scope->admin) {
+		rc = map_db(users_has_app(db, scope->caller_id, app_id),
+		    SVC_INVALID);
+		if (rc != SVC_OK)
+			goto out;
+	}
+	rc = map_db(apps_get(db, app_id, app), SVC_INVALID);
+out:
+	if (rc == SVC_INVALID)
+		*why = "unknown application";
+	return rc;
+}
+
+/* The application's master private key, decrypted. */
+static int
+master_key(const struct config *cfg, const struct app_row *app,
+    EVP_PKEY **out)
+{
+	const char *parts[2] = { "application", app->id };
+	uint8_t priv[64];
+	size_t n = 0;
+	int rc = -1;
+
+	*out = NULL;
+	if (dbenc_decrypt(cfg->master_key, parts, 2,
+	    app->master_private_key_enc, priv, sizeof(priv), &n) != 0 ||
+	    pa_ec_private_from_bytes(priv, n, out) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	OPENSSL_cleanse(priv, sizeof(priv));
+	return rc;
+}
+
+/* Fresh server key pair: public bytes and the encrypted private key. */
+static int
+server_keys(const struct config *cfg, const char *user_id, const char *id,
+    uint8_t pub[PA_EC_PUB_UNCOMPRESSED], size_t *publen, char **enc)
+{
+	const char *parts[2] = { user_id, id };
+	uint8_t priv[PA_EC_PRIV_LEN];
+	EVP_PKEY *k = NULL;
+	int rc = -1;
+
+	*enc = NULL;
+	if (pa_ec_generate(&k) != 0 ||
+	    pa_ec_public_to_bytes(k, 0, pub, publen) != 0 ||
+	    pa_ec_private_to_bytes(k, priv) != 0)
+		goto fail;
+	*enc = dbenc_encrypt(cfg->master_key, parts, 2, priv, sizeof(priv));
+	if (*enc != NULL && strlen(*enc) <= REG_PRIV_ENC_MAX)
+		rc = 0;
+fail:
+	OPENSSL_cleanse(priv, sizeof(priv));
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+/* Inserts with a fresh code until no collision (bounded). */
+static enum svc_rc
+insert_with_code(struct db *db, const EVP_PKEY *master, struct reg_new *n,
+    struct reg_created *out)
+{
+	int i, rc = DB_DUPLICATE;
+
+	for (i = 0; i < CODE_ATTEMPTS && rc == DB_DUPLICATE; i++) {
+		if (activation_code_generate(out->code) != 0 ||
+		    activation_code_sign(master, out->code,
+		    out->signature) != 0)
+			return SVC_INTERNAL;
+		n->code = out->code;
+		n->code_signature = out->signature;
+		rc = reg_insert(db, n);
+	}
+	return map_db(rc, SVC_INTERNAL);
+}
+
+static enum svc_rc
+create_stored(struct db *db, const struct config *cfg,
+    const struct app_row *app, const char *otp, struct reg_new *n,
+    struct reg_created *out)
+{
+	uint8_t pub[PA_EC_PUB_UNCOMPRESSED];
+	EVP_PKEY *master = NULL;
+	char *enc = NULL, *hash = NULL;
+	enum svc_rc rc = SVC_INTERNAL;
+
+	if (uuid_v4_generate(out->id) != 0 ||
+	    master_key(cfg, app, &master) != 0 ||
+	    server_keys(cfg, n->user_id, out->id, pub,
+	    &n->server_public_key_len, &enc) != 0)
+		goto fail;
+	if (otp != NULL && (hash = password_hash(otp)) == NULL)
+		goto fail;
+	n->id = out->id;
+	n->server_private_key_enc = enc;
+	n->server_public_key = pub;
+	n->otp_hash = hash;
+	n->max_failed_attempts = cfg->signature_max_failed;
+	rc = insert_with_code(db, master, n, out);
+fail:
+	if (enc != NULL) {
+		OPENSSL_cleanse(enc, strlen(enc));
+		free(enc);
+	}
+	free(hash);
+	EVP_PKEY_free(master);
+	return rc;
+}
+
+enum svc_rc
+registration_create(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const struct reg_create_req *req,
+    struct reg_created *out, const char **why)
+{
+	struct reg_new n;
+	struct app_row *app = NULL;
+	char flags[REG_FLAGS_TEXT_MAX + 1];
+	enum svc_rc rc;
+	int dbrc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&n, 0, sizeof(n));
+	*why = NULL;
+	if (!cfg->master_key_set)
+		return SVC_INTERNAL;
+	rc = check_request(req, time_now_ms(), cfg->registration_expire, &n,
+	    flags, sizeof(flags), why);
+	if (rc != SVC_OK)
+		return rc;
+	if ((app = calloc(1, sizeof(*app))) == NULL)
+		return SVC_INTERNAL;
+	if ((rc = check_scope(db, scope, req->app_id, app, why)) != SVC_OK)
+		goto fail;
+	if (req->incomplete_check) {
+		dbrc = reg_has_unfinished(db, req->user_id, req->app_id);
+		rc = dbrc == DB_OK ? SVC_REG_NOT_ALLOWED : map_db(dbrc, SVC_OK);
+		if (rc != SVC_OK)
+			goto fail;
+	}
+	rc = create_stored(db, cfg, app, req->otp, &n, out);
+fail:
+	OPENSSL_cleanse(app, sizeof(*app));
+	free(app);
+	if (rc != SVC_OK)
+		OPENSSL_cleanse(out, sizeof(*out));
+	return rc;
+}
+
+/* Parses the stored flags; anything unexpected is a fault. */
+static int
+flags_from_json(const char *text, struct registration *r)
+{
+	json_object *a, *v;
+	size_t i, n;
+	int rc = -1;
+
+	if ((a = json_tokener_parse(text)) == NULL)
+		return -1;
+	if (!json_object_is_type(a, json_type_array) ||
+	    (n = json_object_array_length(a)) > REG_FLAGS_MAX)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string) ||
+		    (r->flags[i] = strdup(json_object_get_string(v))) == NULL)
+			goto fail;
+		r->nflags = i + 1;
+	}
+	rc = 0;
+fail:
+	json_object_put(a);
+	return rc;
+}
+
+static enum svc_rc
+view_from_row(const struct reg_row *row, struct registration *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->row = *row;
+	out->status = row->status;
+	/* An unfinished registration past its expiry is over (not written). */
+	if ((row->status == REG_CREATED || row->status == REG_PENDING_COMMIT) &&
+	    row->expires_ms <= time_now_ms())
+		out->status = REG_REMOVED;
+	if (flags_from_json(row->flags, out) != 0)
+		return SVC_INTERNAL;
+	return SVC_OK;
+}
+
+enum svc_rc
+registration_get(struct db *db, const struct reg_scope *scope,
+    const char *id, struct registration *out)
+{
+	struct reg_row *row;
+	enum svc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_REG_NOT_FOUND;
+	if ((row = calloc(1, sizeof(*row))) == NULL)
+		return SVC_INTERNAL;
+	rc = map_db(reg_get(db, scope, id, row), SVC_REG_NOT_FOUND);
+	if (rc == SVC_OK)
+		rc = view_from_row(row, out);
+	free(row);
+	return rc;
+}
+
+struct list_ctx {
+	int	(*fn)(const struct registration *, void *);
+	void	*arg;
+	int	 include_removed;
+	int	 failed;
+};
+
+static int
+list_row(const struct reg_row *row, void *arg)
+{
+	struct list_ctx *lc = arg;
+	struct registration *r;
+	int rc = -1;
+
+	if ((r = malloc(sizeof(*r))) == NULL)
+		goto fail;
+	if (view_from_row(row, r) != SVC_OK)
+		goto fail;
+	if (r->status == REG_REMOVED && !lc->include_removed)
+		rc = 0;
+	else
+		rc = lc->fn(r, lc->arg);
+fail:
+	if (r != NULL) {
+		registration_clear(r);
+		free(r);
+	}
+	if (rc != 0)
+		lc->failed = 1;
+	return rc;
+}
+
+enum svc_rc
+registration_list(struct db *db, const struct reg_scope *scope,
+    const char *user_id, int include_removed,
+    int (*fn)(const struct registration *, void *), void *arg)
+{
+	struct list_ctx lc = { fn, arg, include_removed, 0 };
+	int rc;
+
+	if (user_id == NULL || !text_valid(user_id, REG_USER_MAX))
+		return SVC_INVALID;
+	rc = reg_list(db, scope, user_id, include_removed, list_row, &lc);
+	return map_db(rc, SVC_INTERNAL);
+}
+
+enum svc_rc
+registration_remove(struct db *db, const struct reg_scope *scope,
+    const char *id)
+{
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_REG_NOT_FOUND;
+	return map_db(reg_remove(db, scope, id), SVC_REG_NOT_FOUND);
+}
+
+void
+registration_clear(struct registration *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nflags; i++)
+		free(r->flags[i]);
+	memset(r, 0, sizeof(*r));
+}

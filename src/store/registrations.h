@@ -1,0 +1,104 @@
+/*
+ * registrations.h - table activation (registrations).
+ *
+ * Owns: the SQL that stores a new registration, reads one or a user's list
+ * (restricted, in the query itself, to the applications granted to a
+ * caller unless the caller is an administrator), tells whether a user has
+ * an unfinished one, and removes one in a single transaction. Values are
+ * stored as given: the private key arrives encrypted, the OTP hashed.
+ * Must not: generate keys, hash, encrypt, or decide what is valid.
+ */
+#ifndef PASERV_STORE_REGISTRATIONS_H
+#define PASERV_STORE_REGISTRATIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/apps.h"
+#include "store/db.h"
+
+#define REG_ID_LEN		36
+#define REG_USER_MAX		255
+#define REG_CODE_LEN		23
+#define REG_SIG_MAX		128
+#define REG_PRIV_ENC_MAX	512
+#define REG_HASH_MAX		255
+#define REG_PHASE_MAX		16
+#define REG_TEXT_MAX		255
+#define REG_PLATFORM_MAX	32
+#define REG_FLAGS_TEXT_MAX	4096
+#define REG_LIST_MAX		500	/* rows per list answer */
+
+enum reg_status {
+	REG_CREATED = 1,
+	REG_PENDING_COMMIT = 2,
+	REG_ACTIVE = 3,
+	REG_BLOCKED = 4,
+	REG_REMOVED = 5
+};
+
+/* Who asks: an administrator sees every application. */
+struct reg_scope {
+	int64_t	 caller_id;	/* cloud_user.id */
+	int	 admin;
+};
+
+/* What a new registration stores (secrets already protected). */
+struct reg_new {
+	const char	*id;
+	const char	*app_id;
+	const char	*user_id;
+	const char	*code;
+	const char	*code_signature;
+	const char	*server_private_key_enc;
+	const uint8_t	*server_public_key;
+	size_t		 server_public_key_len;
+	int64_t		 max_failed_attempts;
+	const char	*otp_hash;		/* NULL: no OTP */
+	const char	*commit_phase;
+	const char	*flags;			/* JSON array text */
+	int64_t		 expires_ms;
+};
+
+/* What is read back (no secrets). */
+struct reg_row {
+	char	 id[REG_ID_LEN + 1];
+	char	 app_id[APP_ID_MAX + 1];
+	char	 user_id[REG_USER_MAX + 1];
+	int	 status;
+	char	 code[REG_CODE_LEN + 1];		/* "" when NULL */
+	char	 code_signature[REG_SIG_MAX + 1];	/* "" when NULL */
+	char	 name[REG_TEXT_MAX + 1];
+	char	 platform[REG_PLATFORM_MAX + 1];
+	char	 device_info[REG_TEXT_MAX + 1];
+	char	 flags[REG_FLAGS_TEXT_MAX + 1];
+	char	 blocked_reason[REG_TEXT_MAX + 1];
+	int	 has_name, has_platform, has_device_info, has_blocked_reason;
+	int64_t	 created_ms;
+	int64_t	 last_used_ms;
+	int64_t	 expires_ms;
+};
+
+/* DB_OK, DB_DUPLICATE (code or id taken), DB_NO_PARENT, DB_ERROR, DB_DOWN. */
+int	reg_insert(struct db *db, const struct reg_new *r);
+/* DB_OK (one exists: CREATED/PENDING_COMMIT, not expired), DB_NOT_FOUND. */
+int	reg_has_unfinished(struct db *db, const char *user_id,
+	    const char *app_id);
+/* DB_OK, DB_NOT_FOUND (also when out of scope), DB_ERROR, DB_DOWN. */
+int	reg_get(struct db *db, const struct reg_scope *scope, const char *id,
+	    struct reg_row *out);
+/*
+ * A user's registrations within scope, newest first, at most REG_LIST_MAX;
+ * REMOVED rows only with include_removed. fn returns 0 to go on.
+ */
+int	reg_list(struct db *db, const struct reg_scope *scope,
+	    const char *user_id, int include_removed,
+	    int (*fn)(const struct reg_row *, void *), void *arg);
+/*
+ * In one transaction: lock the row (within scope), set REMOVED and clear
+ * the activation code. DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN.
+ */
+int	reg_remove(struct db *db, const struct reg_scope *scope,
+	    const char *id);
+
+#endif
