@@ -46,31 +46,6 @@ application_role_valid(const char *role)
 	return role != NULL && token_valid(role, APPLICATION_ROLE_LEN);
 }
 
-/* Roles as a JSON array text into out. */
-static int
-roles_to_json(const char *const *roles, size_t n, char *out, size_t cap)
-{
-	json_object *a;
-	const char *s;
-	size_t i;
-	int rc = -1;
-
-	if ((a = json_object_new_array()) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (json_object_array_add(a,
-		    json_object_new_string(roles[i])) != 0)
-			goto fail;
-	s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
-	if (s != NULL && strlen(s) < cap) {
-		memcpy(out, s, strlen(s) + 1);
-		rc = 0;
-	}
-fail:
-	json_object_put(a);
-	return rc;
-}
-
 /* Parses the stored roles; anything unexpected is a fault. */
 static int
 roles_from_json(const char *text, struct application *app)
@@ -157,23 +132,6 @@ fail:
 	return rc;
 }
 
-static enum svc_rc
-map_db(int rc)
-{
-	switch (rc) {
-	case DB_OK:
-		return SVC_OK;
-	case DB_DOWN:
-		return SVC_DB_DOWN;
-	case DB_NOT_FOUND:
-		return SVC_APP_NOT_FOUND;
-	case DB_DUPLICATE:
-		return SVC_EXISTS;
-	default:
-		return SVC_INTERNAL;
-	}
-}
-
 enum svc_rc
 application_create(struct db *db, const struct config *cfg, const char *id,
     const char *const *roles, size_t nroles, struct application *out)
@@ -193,12 +151,15 @@ application_create(struct db *db, const struct config *cfg, const char *id,
 	if ((row = calloc(1, sizeof(*row))) == NULL)
 		return SVC_INTERNAL;
 	strcpy(row->id, id);
-	if (roles_to_json(roles, nroles, row->roles, sizeof(row->roles)) != 0 ||
+	if (svc_strings_to_json(roles, nroles, row->roles,
+	    sizeof(row->roles)) != 0 ||
 	    (rc = generate_keys(cfg, row)) != SVC_OK)
 		goto fail;
-	if ((rc = map_db(apps_insert(db, row))) != SVC_OK)
+	if ((rc = svc_from_db(apps_insert(db, row), SVC_APP_NOT_FOUND)) !=
+	    SVC_OK)
 		goto fail;
-	if ((rc = map_db(apps_get(db, id, row))) != SVC_OK)
+	if ((rc = svc_from_db(apps_get(db, id, row), SVC_APP_NOT_FOUND)) !=
+	    SVC_OK)
 		rc = rc == SVC_DB_DOWN ? rc : SVC_INTERNAL;
 	else
 		rc = view_from_row(row, out);
@@ -219,7 +180,8 @@ application_get(struct db *db, const char *id, struct application *out)
 		return SVC_APP_NOT_FOUND;
 	if ((row = calloc(1, sizeof(*row))) == NULL)
 		return SVC_INTERNAL;
-	if ((rc = map_db(apps_get(db, id, row))) == SVC_OK)
+	if ((rc = svc_from_db(apps_get(db, id, row), SVC_APP_NOT_FOUND)) ==
+	    SVC_OK)
 		rc = view_from_row(row, out);
 	OPENSSL_cleanse(row, sizeof(*row));
 	free(row);

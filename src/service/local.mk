@@ -2,7 +2,7 @@
 # No HTTP, no SQL text.
 noinst_LIBRARIES += src/service/libpaservice.a
 src_service_libpaservice_a_SOURCES = \
-	src/service/result.h \
+	src/service/result.c src/service/result.h \
 	src/service/applications.c src/service/applications.h \
 	src/service/auth.c src/service/auth.h \
 	src/service/health.c src/service/health.h \

@@ -41,21 +41,6 @@ registration_status_name(int status)
 	return STATUS_NAMES[status];
 }
 
-static enum svc_rc
-map_db(int rc, enum svc_rc not_found)
-{
-	switch (rc) {
-	case DB_OK:
-		return SVC_OK;
-	case DB_NOT_FOUND:
-		return not_found;
-	case DB_DOWN:
-		return SVC_DB_DOWN;
-	default:
-		return SVC_INTERNAL;
-	}
-}
-
 static int
 text_valid(const char *s, size_t max)
 {
@@ -97,30 +82,6 @@ conflict:
 	return NULL;
 }
 
-static int
-flags_to_json(const char *const *flags, size_t n, char *out, size_t cap)
-{
-	json_object *a;
-	const char *s;
-	size_t i;
-	int rc = -1;
-
-	if ((a = json_object_new_array()) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (json_object_array_add(a,
-		    json_object_new_string(flags[i])) != 0)
-			goto fail;
-	s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
-	if (s != NULL && strlen(s) < cap) {
-		memcpy(out, s, strlen(s) + 1);
-		rc = 0;
-	}
-fail:
-	json_object_put(a);
-	return rc;
-}
-
 /* Checks the request; fills the derived values. */
 static enum svc_rc
 check_request(const struct reg_create_req *r, int64_t now, long expire_s,
@@ -148,7 +109,7 @@ check_request(const struct reg_create_req *r, int64_t now, long expire_s,
 			return SVC_INVALID;
 		}
 	if (r->nflags > REG_FLAGS_MAX ||
-	    flags_to_json(r->flags, r->nflags, flags, flagscap) != 0) {
+	    svc_strings_to_json(r->flags, r->nflags, flags, flagscap) != 0) {
 		*why = "too many flags";
 		return SVC_INVALID;
 	}
@@ -172,12 +133,12 @@ check_scope(struct db *db, const struct reg_scope *scope, const char *app_id,
 	enum svc_rc rc;
 
 	if (!scope->admin) {
-		rc = map_db(users_has_app(db, scope->caller_id, app_id),
+		rc = svc_from_db(users_has_app(db, scope->caller_id, app_id),
 		    SVC_INVALID);
 		if (rc != SVC_OK)
 			goto out;
 	}
-	rc = map_db(apps_get(db, app_id, app), SVC_INVALID);
+	rc = svc_from_db(apps_get(db, app_id, app), SVC_INVALID);
 out:
 	if (rc == SVC_INVALID)
 		*why = "unknown application";
@@ -245,7 +206,11 @@ insert_with_code(struct db *db, const EVP_PKEY *master, struct reg_new *n,
 		n->code_signature = out->signature;
 		rc = reg_insert(db, n);
 	}
-	return map_db(rc, SVC_INTERNAL);
+	/* Still colliding after CODE_ATTEMPTS fresh codes: not the caller's
+	 * doing. */
+	if (rc == DB_DUPLICATE)
+		return SVC_INTERNAL;
+	return svc_from_db(rc, SVC_INTERNAL);
 }
 
 static enum svc_rc
@@ -307,7 +272,7 @@ registration_create(struct db *db, const struct config *cfg,
 		goto fail;
 	if (req->incomplete_check) {
 		dbrc = reg_has_unfinished(db, req->user_id, req->app_id);
-		rc = dbrc == DB_OK ? SVC_REG_NOT_ALLOWED : map_db(dbrc, SVC_OK);
+		rc = dbrc == DB_OK ? SVC_REG_NOT_ALLOWED : svc_from_db(dbrc, SVC_OK);
 		if (rc != SVC_OK)
 			goto fail;
 	}
@@ -373,7 +338,7 @@ registration_get(struct db *db, const struct reg_scope *scope,
 		return SVC_REG_NOT_FOUND;
 	if ((row = calloc(1, sizeof(*row))) == NULL)
 		return SVC_INTERNAL;
-	rc = map_db(reg_get(db, scope, id, row), SVC_REG_NOT_FOUND);
+	rc = svc_from_db(reg_get(db, scope, id, row), SVC_REG_NOT_FOUND);
 	if (rc == SVC_OK)
 		rc = view_from_row(row, out);
 	free(row);
@@ -423,7 +388,7 @@ registration_list(struct db *db, const struct reg_scope *scope,
 	if (user_id == NULL || !text_valid(user_id, REG_USER_MAX))
 		return SVC_INVALID;
 	rc = reg_list(db, scope, user_id, include_removed, list_row, &lc);
-	return map_db(rc, SVC_INTERNAL);
+	return svc_from_db(rc, SVC_INTERNAL);
 }
 
 enum svc_rc
@@ -432,7 +397,7 @@ registration_remove(struct db *db, const struct reg_scope *scope,
 {
 	if (id == NULL || !uuid_is_valid(id))
 		return SVC_REG_NOT_FOUND;
-	return map_db(reg_remove(db, scope, id), SVC_REG_NOT_FOUND);
+	return svc_from_db(reg_remove(db, scope, id), SVC_REG_NOT_FOUND);
 }
 
 void

@@ -2,10 +2,13 @@
  * result.h - the result codes of the service layer.
  *
  * Owns: one enum shared by the services, which the handler layer maps to
- * API errors in one function per context. No HTTP statuses here.
+ * API errors in one function per context, and the two helpers every
+ * service needs (store results, stored string lists). No HTTP here.
  */
 #ifndef PASERV_SERVICE_RESULT_H
 #define PASERV_SERVICE_RESULT_H
+
+#include <stddef.h>
 
 enum svc_rc {
 	SVC_OK = 0,
@@ -19,5 +22,14 @@ enum svc_rc {
 	SVC_DB_DOWN,		/* database unreachable */
 	SVC_INTERNAL		/* anything else: a bug or resource failure */
 };
+
+/* A store result (DB_*) as a service result; DB_NOT_FOUND becomes
+ * not_found, a unique-key violation SVC_EXISTS. */
+enum svc_rc svc_from_db(int rc, enum svc_rc not_found);
+
+/* A JSON array of strings, as text into out (cap bytes); -1 if it does
+ * not fit or memory runs out. Used for the stored roles and flags. */
+int	svc_strings_to_json(const char *const *items, size_t n, char *out,
+	    size_t cap);
 
 #endif

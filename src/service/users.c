@@ -27,23 +27,6 @@ user_name_valid(const char *name)
 	return i > 0;
 }
 
-static enum svc_rc
-map_db(int rc, enum svc_rc not_found)
-{
-	switch (rc) {
-	case DB_OK:
-		return SVC_OK;
-	case DB_NOT_FOUND:
-		return not_found;
-	case DB_DUPLICATE:
-		return SVC_EXISTS;
-	case DB_DOWN:
-		return SVC_DB_DOWN;
-	default:
-		return SVC_INTERNAL;
-	}
-}
-
 enum svc_rc
 user_create(struct db *db, const char *name, int role,
     char password[PASSWORD_GEN_LEN + 1])
@@ -61,7 +44,7 @@ user_create(struct db *db, const char *name, int role,
 		rc = SVC_INTERNAL;
 		goto fail;
 	}
-	rc = map_db(users_insert(db, name, hash, auth_role_name(role), &id),
+	rc = svc_from_db(users_insert(db, name, hash, auth_role_name(role), &id),
 	    SVC_INTERNAL);
 fail:
 	if (rc != SVC_OK)
@@ -78,7 +61,7 @@ user_exists(struct db *db, const char *name)
 
 	if (!user_name_valid(name))
 		return SVC_USER_NOT_FOUND;
-	rc = map_db(users_get(db, name, &row), SVC_USER_NOT_FOUND);
+	rc = svc_from_db(users_get(db, name, &row), SVC_USER_NOT_FOUND);
 	OPENSSL_cleanse(&row, sizeof(row));
 	return rc;
 }
@@ -94,11 +77,11 @@ user_grant_application(struct db *db, const char *name, const char *app_id)
 		return SVC_USER_NOT_FOUND;
 	if (!application_id_valid(app_id))
 		return SVC_APP_NOT_FOUND;
-	rc = map_db(users_get(db, name, &row), SVC_USER_NOT_FOUND);
+	rc = svc_from_db(users_get(db, name, &row), SVC_USER_NOT_FOUND);
 	OPENSSL_cleanse(row.password_hash, sizeof(row.password_hash));
 	if (rc != SVC_OK)
 		return rc;
 	dbrc = users_grant_app(db, row.id, app_id);
 	return dbrc == DB_NO_PARENT ? SVC_APP_NOT_FOUND :
-	    map_db(dbrc, SVC_INTERNAL);
+	    svc_from_db(dbrc, SVC_INTERNAL);
 }

@@ -1,0 +1,53 @@
+/*
+ * result.c - shared helpers of the service layer (see result.h).
+ */
+#include <config.h>
+
+#include "service/result.h"
+
+#include <json-c/json.h>
+#include <string.h>
+
+#include "store/db.h"
+
+enum svc_rc
+svc_from_db(int rc, enum svc_rc not_found)
+{
+	switch (rc) {
+	case DB_OK:
+		return SVC_OK;
+	case DB_NOT_FOUND:
+		return not_found;
+	case DB_DUPLICATE:
+		return SVC_EXISTS;
+	case DB_DOWN:
+		return SVC_DB_DOWN;
+	default:
+		return SVC_INTERNAL;
+	}
+}
+
+int
+svc_strings_to_json(const char *const *items, size_t n, char *out,
+    size_t cap)
+{
+	json_object *a;
+	const char *s;
+	size_t i;
+	int rc = -1;
+
+	if ((a = json_object_new_array()) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (json_object_array_add(a,
+		    json_object_new_string(items[i])) != 0)
+			goto fail;
+	s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
+	if (s != NULL && strlen(s) < cap) {
+		memcpy(out, s, strlen(s) + 1);
+		rc = 0;
+	}
+fail:
+	json_object_put(a);
+	return rc;
+}
