@@ -402,6 +402,21 @@ db_exec(struct db *db, const char *sql, const struct db_arg *args,
 }
 
 int
+db_exists(struct db *db, const char *sql, const struct db_arg *args,
+    size_t nargs)
+{
+	struct db_col c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.type = DB_T_I64;
+	rc = db_query(db, sql, args, nargs, &c, 1, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	return rc > 0 ? DB_OK : DB_NOT_FOUND;
+}
+
+int
 db_query(struct db *db, const char *sql, const struct db_arg *args,
     size_t nargs, struct db_col *cols, size_t ncols, int (*row)(void *),
     void *arg)

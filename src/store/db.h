@@ -82,6 +82,14 @@ int	db_query(struct db *db, const char *sql, const struct db_arg *args,
 	    size_t nargs, struct db_col *cols, size_t ncols,
 	    int (*row)(void *arg), void *arg);
 
+/*
+ * Runs a query whose single column is an integer (e.g. `SELECT 1 ...
+ * LIMIT 1`): DB_OK when it returned a row, DB_NOT_FOUND when it did not,
+ * or a negative enum db_rc.
+ */
+int	db_exists(struct db *db, const char *sql, const struct db_arg *args,
+	    size_t nargs);
+
 int	db_begin(struct db *db);
 int	db_commit(struct db *db);
 void	db_rollback(struct db *db);

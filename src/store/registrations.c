@@ -65,17 +65,10 @@ int
 reg_has_unfinished(struct db *db, const char *user_id, const char *app_id)
 {
 	struct db_arg a[2];
-	struct db_col c;
-	int rc;
 
 	a[0] = db_str(user_id);
 	a[1] = db_str(app_id);
-	memset(&c, 0, sizeof(c));
-	c.type = DB_T_I64;
-	rc = db_query(db, SQL_UNFINISHED, a, 2, &c, 1, NULL, NULL);
-	if (rc < 0)
-		return rc;
-	return rc > 0 ? DB_OK : DB_NOT_FOUND;
+	return db_exists(db, SQL_UNFINISHED, a, 2);
 }
 
 struct fetch {

@@ -84,15 +84,8 @@ int
 users_has_app(struct db *db, int64_t user_id, const char *app_id)
 {
 	struct db_arg a[2];
-	struct db_col c;
-	int rc;
 
 	a[0] = db_i64(user_id);
 	a[1] = db_str(app_id);
-	memset(&c, 0, sizeof(c));
-	c.type = DB_T_I64;
-	rc = db_query(db, SQL_HAS_APP, a, 2, &c, 1, NULL, NULL);
-	if (rc < 0)
-		return rc;
-	return rc > 0 ? DB_OK : DB_NOT_FOUND;
+	return db_exists(db, SQL_HAS_APP, a, 2);
 }
