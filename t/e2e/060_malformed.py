@@ -40,31 +40,6 @@ def rand_bytes(lo, hi):
     return bytes(rng.getrandbits(8) for _ in range(rng.randint(lo, hi)))
 
 
-def raw_http(data, timeout=10):
-    s = socket.create_connection((HOST, PORT), timeout=timeout)
-    out = b""
-    try:
-        try:
-            s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-        while True:
-            try:
-                d = s.recv(65536)
-            except socket.timeout:
-                out += b"<timeout>"
-                break
-            except OSError:
-                break
-            if not d:
-                break
-            out += d
-    finally:
-        s.close()
-    return out
-
-
 def http_status(out):
     if out.startswith(b"HTTP/1."):
         try:
@@ -148,7 +123,8 @@ counts = {}
 N_HTTP, N_CLOUD, N_ENROLL = 400, 300, 300
 for i in range(N_HTTP):
     data = http_case(i)
-    out = raw_http(data)
+    out = e.raw_http(PORT, data, host=HOST, half_close=True,
+                     mark_timeout=True)
     st = http_status(out)
     counts.setdefault("nginx", {}).setdefault(st, 0)
     counts["nginx"][st] += 1

@@ -186,21 +186,25 @@ def fcgi_message(params, body=b""):
     return msg
 
 
-def fcgi_exchange(sock_path, data, timeout=10):
-    """Send raw bytes to a worker socket and read until it closes."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
+def _exchange(s, data, half_close=True, mark_timeout=False):
+    """Send data on a connected socket and read until it closes. With
+    half_close the write side is shut after sending; with mark_timeout a
+    read timeout leaves b"<timeout>" at the end of the answer."""
     out = b""
     try:
-        s.connect(sock_path)
         try:
             s.sendall(data)
-            s.shutdown(socket.SHUT_WR)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
         except OSError:
             pass
         while True:
             try:
                 d = s.recv(65536)
+            except socket.timeout:
+                if mark_timeout:
+                    out += b"<timeout>"
+                break
             except OSError:
                 break
             if not d:
@@ -209,6 +213,18 @@ def fcgi_exchange(sock_path, data, timeout=10):
     finally:
         s.close()
     return out
+
+
+def fcgi_exchange(sock_path, data, timeout=10):
+    """Send raw bytes to a worker socket and read until it closes."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(sock_path)
+    except OSError:
+        s.close()
+        raise
+    return _exchange(s, data)
 
 
 def fcgi_parse(raw):
@@ -430,19 +446,8 @@ def free_port():
     return port
 
 
-def raw_http(port, data, timeout=10):
-    """Send raw bytes to 127.0.0.1:port, read the answer until close."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    out = b""
-    try:
-        s.sendall(data)
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-    except OSError:
-        pass
-    finally:
-        s.close()
-    return out
+def raw_http(port, data, timeout=10, host="127.0.0.1", half_close=False,
+             mark_timeout=False):
+    """Send raw bytes to host:port, read the answer until close."""
+    s = socket.create_connection((host, port), timeout=timeout)
+    return _exchange(s, data, half_close, mark_timeout)
