@@ -6,4 +6,5 @@ src_common_libpacommon_a_SOURCES = \
 	src/common/config.c src/common/config.h \
 	src/common/log.c src/common/log.h \
 	src/common/timeutil.c src/common/timeutil.h \
-	src/common/uuid.c src/common/uuid.h
+	src/common/uuid.c src/common/uuid.h \
+	src/common/urlcode.c src/common/urlcode.h

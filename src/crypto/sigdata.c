@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/urlcode.h"
 
 struct qpair {
 	struct buf	key;
@@ -92,42 +93,23 @@ sigdata_url_encode(struct buf *out, const uint8_t *in, size_t n)
 	return out->failed ? -1 : 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Form URL decoding ('+' is a space); -1 on a malformed escape. */
 static int
 url_decode(struct buf *out, const char *s, size_t n)
 {
-	int hi, lo;
+	uint8_t *tmp;
+	size_t len = 0;
+	int rc = -1;
 
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '+')
-			buf_append_byte(out, ' ');
-		else if (s[i] != '%')
-			buf_append_byte(out, (uint8_t)s[i]);
-		else {
-			if (i + 2 >= n)
-				return -1;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
-				return -1;
-			buf_append_byte(out, (uint8_t)(hi << 4 | lo));
-			i += 2;
-		}
-	}
-	/* make empty values non-NULL so comparisons see a valid pointer */
-	buf_cstr(out);
-	return out->failed ? -1 : 0;
+	if ((tmp = malloc(n > 0 ? n : 1)) == NULL)
+		return -1;
+	if (url_unescape(s, n, 1, tmp, &len) == 0 &&
+	    buf_append(out, tmp, len) == 0 &&
+	    /* empty values get a valid pointer for the comparisons */
+	    buf_cstr(out) != NULL)
+		rc = 0;
+	free(tmp);
+	return rc;
 }
 
 static int

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/urlcode.h"
+
 #define QUERY_STRING_MAX	4096
 
 static void
@@ -33,39 +35,16 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 url_decode(const char *in, size_t n, int plus_space, char *out)
 {
 	size_t i, o = 0;
-	int hi, lo, c;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)in[i];
-		if (c == '%') {
-			if (i + 2 >= n ||
-			    (hi = hexval((unsigned char)in[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)in[i + 2])) < 0)
-				goto fail;
-			c = hi << 4 | lo;
-			i += 2;
-		} else if (c == '+' && plus_space)
-			c = ' ';
-		if (c < 0x20 || c == 0x7f)
+	if (url_unescape(in, n, plus_space, (uint8_t *)out, &o) != 0)
+		goto fail;
+	for (i = 0; i < o; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			goto fail;
-		out[o++] = (char)c;
-	}
 	out[o] = '\0';
 	return 0;
 fail:
