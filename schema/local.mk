@@ -1,4 +1,5 @@
 # schema: numbered migrations NNN_name.sql (NNN = version), applied in order
 # by scripts/migrate, which records them in schema_version.
 schemadir = $(pkgdatadir)/schema
-dist_schema_DATA = schema/001_foundation.sql schema/002_registrations.sql
+dist_schema_DATA = schema/001_foundation.sql schema/002_registrations.sql \
+	schema/003_key_exchange.sql

@@ -74,6 +74,13 @@ static const struct kspec KEYS[] = {
 	    255, 0 },
 	{ "signature.max_failed", K_INT, OFF(signature_max_failed), "5", 1,
 	    255, 0 },
+	{ "ecies.window", K_INT, OFF(ecies_window), "300", 10, 86400, 0 },
+	{ "temporary_key.validity", K_INT, OFF(temporary_key_validity), "300",
+	    30, 86400, 0 },
+	{ "housekeeping.interval", K_INT, OFF(housekeeping_interval), "10", 0,
+	    3600, 0 },
+	{ "housekeeping.batch", K_INT, OFF(housekeeping_batch), "500", 1,
+	    100000, 0 },
 };
 #define NKEYS	(sizeof(KEYS) / sizeof(KEYS[0]))
 

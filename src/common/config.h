@@ -48,6 +48,10 @@ struct config {
 	long	 registration_expire;	/* seconds */
 	long	 signature_lookahead;
 	long	 signature_max_failed;
+	long	 ecies_window;		/* seconds, timestamp freshness */
+	long	 temporary_key_validity;	/* seconds */
+	long	 housekeeping_interval;	/* seconds; 0: no job in workers */
+	long	 housekeeping_batch;	/* rows per statement */
 	char	*path;			/* file actually read, NULL if none */
 };
 

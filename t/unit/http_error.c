@@ -26,6 +26,10 @@ main(void)
 	maps(API_HTTP_403, 403, "HTTP_403");
 	maps(API_ERROR_APPLICATION_NOT_FOUND, 400,
 	    "ERROR_APPLICATION_NOT_FOUND");
+	maps(API_PA_AUTHENTICATION, 401, "ERR_AUTHENTICATION");
+	maps(API_PA_ACTIVATION, 400, "ERR_ACTIVATION");
+	maps(API_PA_ENCRYPTION, 400, "ERR_ENCRYPTION");
+	maps(API_PA_TEMPORARY_KEY, 400, "ERR_TEMPORARY_KEY");
 	maps(API_ERROR_GENERIC, 500, "ERROR_GENERIC");
 	maps((enum api_err)999, 500, "ERROR_GENERIC");
 	tap_str(http_status_text(413), "Payload Too Large", "reason phrase");
@@ -44,6 +48,13 @@ main(void)
 	tap_ok(o != NULL && json_object_object_get_ex(o, "responseObject",
 	    &ro) && json_object_object_get_ex(ro, "message", &v),
 	    "default message");
+	json_object_put(o);
+	/* The mobile API's message is the reference server's constant. */
+	o = api_error_body(API_PA_ACTIVATION, NULL);
+	tap_ok(o != NULL && json_object_object_get_ex(o, "responseObject",
+	    &ro) && json_object_object_get_ex(ro, "message", &v) &&
+	    strcmp(json_object_get_string(v), "POWER_AUTH_ACTIVATION_INVALID")
+	    == 0, "mobile error message constant");
 	json_object_put(o);
 	return tap_done();
 }
