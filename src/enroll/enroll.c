@@ -1,7 +1,6 @@
 /*
- * enroll.c - /enrollment-server: health and the PowerAuth status call
- * (see enroll.h). The activation, token and operation endpoints join this
- * table as they are implemented.
+ * enroll.c - /enrollment-server: route table, envelopes, error mapping,
+ * health and the PowerAuth status call (see enroll.h).
  */
 #include <config.h>
 
@@ -10,32 +9,102 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "common/log.h"
 #include "common/timeutil.h"
 #include "http/jsonin.h"
 #include "service/health.h"
-#include "store/db.h"
+
+struct db *
+enroll_db(struct worker *w)
+{
+	return w->data;
+}
+
+void
+enroll_ok(struct worker *w, struct request *req, struct response *res,
+    json_object *obj)
+{
+	json_object *root = json_object_new_object();
+
+	if (root == NULL) {
+		json_object_put(obj);
+		enroll_fail(w, req, res, SVC_INTERNAL, "out of memory");
+		return;
+	}
+	json_object_object_add(root, "status", json_object_new_string("OK"));
+	if (obj != NULL)
+		json_object_object_add(root, "responseObject", obj);
+	response_json(res, 200, root);
+}
+
+int
+enroll_request_object(struct request *req, struct response *res,
+    json_object **root, json_object **ro)
+{
+	char err[160];
+
+	*root = NULL;
+	*ro = NULL;
+	if (jsonin_parse_object(req->body, req->body_len, 0, root, err,
+	    sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		return -1;
+	}
+	if (!json_object_object_get_ex(*root, "requestObject", ro) ||
+	    !json_object_is_type(*ro, json_type_object)) {
+		json_object_put(*root);
+		*root = NULL;
+		response_error(res, API_ERROR_REQUEST,
+		    "field 'requestObject' must be an object");
+		return -1;
+	}
+	return 0;
+}
+
+void
+enroll_fail(struct worker *w, struct request *req, struct response *res,
+    enum svc_rc rc, const char *why)
+{
+	enum api_err e;
+
+	switch (rc) {
+	case SVC_AUTH_FAILED:
+		e = API_PA_AUTHENTICATION;
+		break;
+	case SVC_ACTIVATION_INVALID:
+		e = API_PA_ACTIVATION;
+		break;
+	case SVC_ENCRYPTION:
+		e = API_PA_ENCRYPTION;
+		break;
+	case SVC_TEMP_KEY:
+		e = API_PA_TEMPORARY_KEY;
+		break;
+	case SVC_INVALID:
+		response_error(res, API_ERROR_REQUEST, why);
+		return;
+	case SVC_DB_DOWN:
+		log_error("request %s: database unavailable: %s", req->id,
+		    db_last_error(enroll_db(w)));
+		response_error(res, API_ERROR_SERVICE_UNAVAILABLE, NULL);
+		return;
+	default:
+		log_error("request %s: internal error (%s%s%s)", req->id,
+		    why != NULL ? why : "", why != NULL ? "; " : "",
+		    db_last_error(enroll_db(w)));
+		response_error(res, API_ERROR_GENERIC, NULL);
+		return;
+	}
+	log_info("request %s: refused (%s): %s", req->id, api_err_code(e),
+	    why != NULL ? why : "-");
+	response_error(res, e, NULL);
+}
 
 static void
 health(struct worker *w, struct request *req, struct response *res)
 {
 	(void)req;
 	response_health(res, health_db_up(w->data));
-}
-
-/* {"status":"OK","responseObject":obj} */
-static json_object *
-envelope_ok(json_object *obj)
-{
-	json_object *root = json_object_new_object();
-
-	if (root == NULL || obj == NULL) {
-		json_object_put(root);
-		json_object_put(obj);
-		return NULL;
-	}
-	json_object_object_add(root, "status", json_object_new_string("OK"));
-	json_object_object_add(root, "responseObject", obj);
-	return root;
 }
 
 /* POST /pa/v3/status: server time for the SDK's clock sync. */
@@ -45,7 +114,6 @@ pa_status(struct worker *w, struct request *req, struct response *res)
 	json_object *body = NULL, *ro, *app;
 	char err[160];
 
-	(void)w;
 	/* Any JSON object (or nothing) is accepted; garbage is not. */
 	if (jsonin_parse_object(req->body, req->body_len, 1, &body, err,
 	    sizeof(err)) != 0) {
@@ -58,7 +126,7 @@ pa_status(struct worker *w, struct request *req, struct response *res)
 	if (ro == NULL || app == NULL) {
 		json_object_put(ro);
 		json_object_put(app);
-		response_error(res, API_ERROR_GENERIC, NULL);
+		enroll_fail(w, req, res, SVC_INTERNAL, "out of memory");
 		return;
 	}
 	json_object_object_add(app, "name", json_object_new_string("paserv"));
@@ -67,12 +135,20 @@ pa_status(struct worker *w, struct request *req, struct response *res)
 	json_object_object_add(ro, "serverTime",
 	    json_object_new_int64(time_now_ms()));
 	json_object_object_add(ro, "application", app);
-	response_json(res, 200, envelope_ok(ro));
+	enroll_ok(w, req, res, ro);
 }
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/status", pa_status, ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/pa/v3/activation/create", pa_activation_create,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/pa/v3/activation/status", pa_activation_status,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/pa/v3/activation/remove", pa_activation_remove,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/pa/v3/keystore/create", pa_keystore_create,
+	    ROUTE_AUTH_NONE, NULL, 0 },
 };
 
 static int

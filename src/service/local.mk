@@ -8,4 +8,9 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/health.c src/service/health.h \
 	src/service/password.c src/service/password.h \
 	src/service/users.c src/service/users.h \
-	src/service/registrations.c src/service/registrations.h
+	src/service/registrations.c src/service/registrations.h \
+	src/service/secrets.c src/service/secrets.h \
+	src/service/ecies_server.c src/service/ecies_server.h \
+	src/service/sigauth.c src/service/sigauth.h \
+	src/service/activation.c src/service/activation.h \
+	src/service/keystore.c src/service/keystore.h

@@ -19,6 +19,11 @@ enum svc_rc {
 	SVC_REG_NOT_FOUND,	/* no such registration within the scope */
 	SVC_REG_NOT_ALLOWED,	/* an unfinished registration exists */
 	SVC_REG_CHANGE,		/* the state does not allow the action */
+	/* The mobile API's failure categories (api.md §3.2). */
+	SVC_AUTH_FAILED,	/* signature/header does not authenticate */
+	SVC_ACTIVATION_INVALID,	/* no such activation / state forbids it */
+	SVC_ENCRYPTION,		/* envelope malformed, MAC, replay, time */
+	SVC_TEMP_KEY,		/* temporary key unknown, expired, mismatch */
 	SVC_DB_DOWN,		/* database unreachable */
 	SVC_INTERNAL		/* anything else: a bug or resource failure */
 };

@@ -19,6 +19,12 @@ static const char SQL_INSERT_VERSION[] =
     " FROM app_version v2 WHERE v2.app_id = a.id AND v2.supported = 1)"
 static const char SQL_GET[] = APP_COLUMNS " WHERE a.id = ?";
 static const char SQL_LIST[] = APP_COLUMNS " ORDER BY a.id";
+static const char SQL_BY_KEY[] =
+    "SELECT a.id, a.roles, a.master_private_key_enc, a.master_public_key,"
+    " v.app_key, v.app_secret,"
+    " CAST(ROUND(UNIX_TIMESTAMP(a.created_at) * 1000) AS SIGNED)"
+    " FROM app_version v JOIN app a ON a.id = v.app_id"
+    " WHERE v.app_key = ? AND v.supported = 1";
 
 int
 apps_insert(struct db *db, const struct app_row *a)
@@ -92,6 +98,23 @@ apps_get(struct db *db, const char *id, struct app_row *out)
 	f.fn = NULL;
 	f.arg = NULL;
 	rc = db_query(db, SQL_GET, &arg, 1, f.cols, 7, on_row, &f);
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? DB_NOT_FOUND : DB_OK;
+}
+
+int
+apps_get_by_key(struct db *db, const char *app_key, struct app_row *out)
+{
+	struct db_arg arg = db_str(app_key);
+	struct fetch f;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	fetch_init(&f, out);
+	f.fn = NULL;
+	f.arg = NULL;
+	rc = db_query(db, SQL_BY_KEY, &arg, 1, f.cols, 7, on_row, &f);
 	if (rc < 0)
 		return rc;
 	return rc == 0 ? DB_NOT_FOUND : DB_OK;

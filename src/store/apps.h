@@ -2,7 +2,8 @@
  * apps.h - tables app and app_version.
  *
  * Owns: the SQL that stores an application with its first version in one
- * transaction, reads one application (with its newest supported version)
+ * transaction, reads one application (with its newest supported version,
+ * or by the app key of any supported version)
  * and lists them. Values are stored as given: the private key arrives
  * already encrypted (crypto/dbenc), roles as JSON text.
  * Must not: generate keys, encrypt, or decide what is valid.
@@ -35,6 +36,12 @@ struct app_row {
 int	apps_insert(struct db *db, const struct app_row *app);
 /* DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN. */
 int	apps_get(struct db *db, const char *id, struct app_row *out);
+/*
+ * The application of a supported version's app key, with that version's
+ * key and secret. DB_OK, DB_NOT_FOUND (unknown or unsupported), ...
+ */
+int	apps_get_by_key(struct db *db, const char *app_key,
+	    struct app_row *out);
 /* Calls fn for each application in id order; fn returns 0 to go on. */
 int	apps_list(struct db *db, int (*fn)(const struct app_row *, void *),
 	    void *arg);

@@ -4,4 +4,7 @@ src_store_libpastore_a_SOURCES = \
 	src/store/db.c src/store/db.h \
 	src/store/apps.c src/store/apps.h \
 	src/store/users.c src/store/users.h \
-	src/store/registrations.c src/store/registrations.h
+	src/store/registrations.c src/store/registrations.h \
+	src/store/activations.c src/store/activations.h \
+	src/store/temporary_keys.c src/store/temporary_keys.h \
+	src/store/replay.c src/store/replay.h
