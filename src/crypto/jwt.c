@@ -95,7 +95,8 @@ part_json(const char *s, size_t n)
 		o = NULL;
 	}
 fail:
-	json_tokener_free(tok);
+	if (tok != NULL)	/* json-c's free does not accept NULL */
+		json_tokener_free(tok);
 	free(raw);
 	return o;
 }

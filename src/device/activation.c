@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "common/base64.h"
-#include "common/timeutil.h"
 #include "crypto/activation_code.h"
 #include "crypto/ec.h"
 #include "crypto/headers.h"
@@ -41,7 +40,7 @@ layer_seal(struct device *d, struct layer *l, enum ecies_sh1 sh1,
 	p.temp_key_id = temp_id;
 	if (ecies_ctx_init(&l->ctx, &p, sh1) != ECIES_OK ||
 	    ecies_encrypt_request(&l->ctx, server_pub, (const uint8_t *)plain,
-	    strlen(plain), time_now_ms(), &l->req) != ECIES_OK ||
+	    strlen(plain), device_now_ms(), &l->req) != ECIES_OK ||
 	    (*out = ecies_request_to_object(&l->req)) == NULL) {
 		snprintf(d->err, sizeof(d->err), "ECIES encryption failed");
 		return -1;

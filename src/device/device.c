@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/timeutil.h"
 #include "crypto/sdk_config.h"
 #include "device/http_client.h"
 
@@ -109,6 +110,46 @@ device_setup(struct device *d, const char *sdk_config, const char *base_url,
 	return load_app(d);
 }
 
+int64_t
+device_now_ms(void)
+{
+	const char *s = getenv("PA_DEVICE_CLOCK_SKEW_MS");
+
+	return time_now_ms() + (s != NULL ? strtoll(s, NULL, 10) : 0);
+}
+
+/*
+ * With PA_DEVICE_TRACE=FILE every exchange is appended to FILE as one JSON
+ * line {"path","headers","body","status","response"}: for debugging and
+ * for tests that replay or tamper with what a device sent.
+ */
+static void
+trace(const char *path, const char *const *hdrs, const char *body,
+    long status, const char *resp)
+{
+	const char *file = getenv("PA_DEVICE_TRACE");
+	json_object *o, *h;
+	FILE *fp;
+
+	if (file == NULL || file[0] == '\0' ||
+	    (o = json_object_new_object()) == NULL)
+		return;
+	h = json_object_new_array();
+	for (; h != NULL && *hdrs != NULL; hdrs++)
+		json_object_array_add(h, json_object_new_string(*hdrs));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "headers", h);
+	json_object_object_add(o, "body", json_object_new_string(body));
+	json_object_object_add(o, "status", json_object_new_int64(status));
+	json_object_object_add(o, "response", json_object_new_string(resp));
+	if ((fp = fopen(file, "a")) != NULL) {
+		fprintf(fp, "%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		fclose(fp);
+	}
+	json_object_put(o);
+}
+
 int
 device_post(struct device *d, const char *path, const char *const *headers,
     const char *body, long *status, char **resp)
@@ -138,6 +179,7 @@ device_post(struct device *d, const char *path, const char *const *headers,
 	    d->err, sizeof(d->err)) != 0)
 		return -1;
 	*status = reply.status;
+	trace(path, hdrs, body, reply.status, buf_cstr(&reply.body));
 	*resp = strdup(buf_cstr(&reply.body));
 	http_reply_free(&reply);
 	if (*resp == NULL) {

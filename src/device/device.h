@@ -79,6 +79,11 @@ int	device_vault_unlock(struct device *d, uint8_t key[16]);
 /* /pa/v3/activation/remove. */
 int	device_remove(struct device *d);
 
+/*
+ * The device clock in epoch ms: the real clock shifted by
+ * PA_DEVICE_CLOCK_SKEW_MS (a phone with a wrong clock; for tests).
+ */
+int64_t	device_now_ms(void);
 /* POST helper: JSON body to base URL + path, extra headers. */
 int	device_post(struct device *d, const char *path,
 	    const char *const *headers, const char *body, long *status,

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "common/base64.h"
-#include "common/timeutil.h"
 #include "crypto/headers.h"
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
@@ -179,7 +178,7 @@ encrypted_call(struct device *d, struct session *s, const char *path,
 		pub = s->server_pub;
 	if (pub == NULL || ecies_ctx_init(&ctx, &p, sh1) != ECIES_OK ||
 	    ecies_encrypt_request(&ctx, pub, (const uint8_t *)plain,
-	    strlen(plain), time_now_ms(), &req) != ECIES_OK ||
+	    strlen(plain), device_now_ms(), &req) != ECIES_OK ||
 	    (body = ecies_request_to_json(&req)) == NULL)
 		goto fail;
 	if (device_signed_call(d, path, uri_id, body, type, 0, &status,
@@ -267,7 +266,7 @@ device_token_header(struct device *d, const char *token_id)
 	}
 	h.version = d->version;
 	snprintf(h.token_id, sizeof(h.token_id), "%s", token_id);
-	h.timestamp_ms = time_now_ms();
+	h.timestamp_ms = device_now_ms();
 	snprintf(h.timestamp, sizeof(h.timestamp), "%lld",
 	    (long long)h.timestamp_ms);
 	if (pa_random(h.nonce, 16) == 0 && token_digest(secret, d->version,

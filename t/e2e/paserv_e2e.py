@@ -451,3 +451,80 @@ def raw_http(port, data, timeout=10, host="127.0.0.1", half_close=False,
     """Send raw bytes to host:port, read the answer until close."""
     s = socket.create_connection((host, port), timeout=timeout)
     return _exchange(s, data, half_close, mark_timeout)
+
+
+# --- the device simulator (pa-device) ---------------------------------------
+
+PA_DEVICE = os.path.abspath(os.environ.get("PASERV_E2E_PA_DEVICE",
+                                           "src/device/pa-device"))
+
+
+class Device:
+    """One simulated phone: a pa-device state file in a private directory.
+    Every exchange is traced (PA_DEVICE_TRACE) so tests can replay or
+    tamper with what the device sent."""
+
+    def __init__(self, workdir, name):
+        self.state = os.path.join(workdir, name + ".json")
+        self.trace = os.path.join(workdir, name + ".trace")
+        self.env = dict(os.environ, PA_DEVICE_TRACE=self.trace)
+
+    def run(self, *args, skew_ms=0):
+        env = dict(self.env, PA_DEVICE_CLOCK_SKEW_MS=str(skew_ms))
+        p = subprocess.run([PA_DEVICE, "-s", self.state] + list(args),
+                           capture_output=True, text=True, env=env,
+                           timeout=60)
+        return p.returncode, p.stdout.strip(), p.stderr.strip()
+
+    def setup(self, sdk_config, version):
+        return self.run("setup", sdk_config, URL + "/enrollment-server",
+                        version)[0] == 0
+
+    def activate(self, qr, otp=None, name=None, skew_ms=0):
+        """(activationId, fingerprint) or None; self.last has the output."""
+        args = ["activate", qr]
+        if otp is not None:
+            args += ["--otp", otp]
+        if name is not None:
+            args += ["--name", name]
+        self.last = self.run(*args, skew_ms=skew_ms)
+        if self.last[0] != 0:
+            return None
+        parts = self.last[1].split()
+        return (parts[0], parts[1]) if len(parts) == 2 else None
+
+    def status(self):
+        """The decrypted status blob as a dict, or None."""
+        self.last = self.run("status")
+        if self.last[0] != 0:
+            return None
+        try:
+            return json.loads(self.last[1])
+        except ValueError:
+            return None
+
+    def exchanges(self, path=None):
+        """Traced exchanges (dicts), optionally only those to path."""
+        out = []
+        try:
+            with open(self.trace) as f:
+                for line in f:
+                    x = json.loads(line)
+                    if path is None or x["path"] == path:
+                        out.append(x)
+        except OSError:
+            pass
+        return out
+
+
+def resend(exchange, body=None, headers=None):
+    """Sends a traced device request again (optionally changed)."""
+    hdrs = {}
+    for h in exchange["headers"]:
+        k, v = h.split(": ", 1)
+        hdrs[k] = v
+    hdrs.update(headers or {})
+    raw = exchange["body"] if body is None else body
+    return request("POST", "/enrollment-server" + exchange["path"],
+                   body=raw.encode() if isinstance(raw, str) else raw,
+                   headers=hdrs)

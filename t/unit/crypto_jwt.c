@@ -140,6 +140,12 @@ request_shapes(void)
 	    jwt_request_parse("a.b.c.d", 7, &got) == JWT_ERR_FORMAT &&
 	    jwt_request_parse("..", 2, &got) == JWT_ERR_FORMAT,
 	    "wrong part count refused");
+	/* Parts that are not base64url of JSON (1-character parts decode to
+	 * nothing). */
+	tap_ok(jwt_request_parse("a.b.c", 5, &got) != JWT_OK &&
+	    jwt_request_parse("e30.!!.c", 8, &got) != JWT_OK &&
+	    jwt_request_parse("bm90IGpzb24.e30.c", 17, &got) != JWT_OK,
+	    "parts that are not base64url JSON refused");
 	if ((s = calloc(1, JWT_MAX_LEN + 2)) == NULL)
 		return;
 	memset(s, 'A', JWT_MAX_LEN + 1);
