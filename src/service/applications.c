@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "common/base64.h"
-#include "crypto/dbenc.h"
 #include "crypto/ec.h"
 #include "crypto/primitives.h"
 #include "crypto/sdk_config.h"
+#include "service/secrets.h"
 
 static int
 token_valid(const char *s, size_t max)
@@ -106,29 +106,24 @@ static enum svc_rc
 generate_keys(const struct config *cfg, struct app_row *row)
 {
 	const char *parts[2] = { "application", row->id };
-	uint8_t priv[PA_EC_PRIV_LEN], rnd[32];
-	EVP_PKEY *k = NULL;
+	uint8_t rnd[32];
 	char *enc = NULL;
 	enum svc_rc rc = SVC_INTERNAL;
 
-	if (pa_ec_generate(&k) != 0 ||
-	    pa_ec_public_to_bytes(k, 0, row->master_public_key,
-	    &row->master_public_key_len) != 0 ||
-	    pa_ec_private_to_bytes(k, priv) != 0 ||
-	    pa_random(rnd, sizeof(rnd)) != 0)
-		goto fail;
-	enc = dbenc_encrypt(cfg->master_key, parts, 2, priv, sizeof(priv));
-	if (enc == NULL || strlen(enc) > APP_PRIV_ENC_MAX)
+	if (secret_keypair_new(cfg, parts, 2, APP_PRIV_ENC_MAX,
+	    row->master_public_key, &row->master_public_key_len, &enc,
+	    NULL) != 0 || pa_random(rnd, sizeof(rnd)) != 0)
 		goto fail;
 	strcpy(row->master_private_key_enc, enc);
 	b64_encode(rnd, 16, row->app_key);
 	b64_encode(rnd + 16, 16, row->app_secret);
 	rc = SVC_OK;
 fail:
-	OPENSSL_cleanse(priv, sizeof(priv));
 	OPENSSL_cleanse(rnd, sizeof(rnd));
-	free(enc);
-	EVP_PKEY_free(k);
+	if (enc != NULL) {
+		OPENSSL_cleanse(enc, strlen(enc));
+		free(enc);
+	}
 	return rc;
 }
 
