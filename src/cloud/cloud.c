@@ -72,7 +72,11 @@ static const struct route ROUTES[] = {
 	    REG_LIST_QUERY, 0 },
 	{ "GET", "/v2/registrations/{id}", cloud_reg_get, ROUTE_AUTH_USER,
 	    NULL, 0 },
+	{ "PUT", "/v2/registrations/{id}", cloud_reg_change, ROUTE_AUTH_USER,
+	    NULL, 0 },
 	{ "DELETE", "/v2/registrations/{id}", cloud_reg_remove,
+	    ROUTE_AUTH_USER, NULL, 0 },
+	{ "POST", "/v2/registrations/{id}/commit", cloud_reg_commit,
 	    ROUTE_AUTH_USER, NULL, 0 },
 };
 
@@ -152,7 +156,7 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		response_error(res, API_ERROR_REGISTRATION_NOT_ALLOWED, NULL);
 		break;
 	case SVC_REG_CHANGE:
-		response_error(res, API_ERROR_REGISTRATION_CHANGE, NULL);
+		response_error(res, API_ERROR_REGISTRATION_CHANGE, message);
 		break;
 	case SVC_DB_DOWN:
 		log_error("request %s: database unavailable: %s", req->id,

@@ -33,12 +33,15 @@ void	cloud_reg_create(struct worker *, struct request *, struct response *);
 void	cloud_reg_get(struct worker *, struct request *, struct response *);
 void	cloud_reg_list(struct worker *, struct request *, struct response *);
 void	cloud_reg_remove(struct worker *, struct request *, struct response *);
+void	cloud_reg_commit(struct worker *, struct request *, struct response *);
+void	cloud_reg_change(struct worker *, struct request *, struct response *);
 
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);
 /*
  * Answers a service failure: the one mapping of enum svc_rc to API errors
- * for this context (message used for SVC_INVALID / SVC_EXISTS). Internal
+ * for this context (message used for SVC_INVALID / SVC_EXISTS /
+ * SVC_REG_CHANGE; NULL gives the generic one). Internal
  * faults are logged with the request id.
  */
 void	cloud_fail(struct worker *w, struct request *req,

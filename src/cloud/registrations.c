@@ -211,6 +211,11 @@ reg_json(const struct registration *g, int with_code)
 	    json_object_new_int64(r->created_ms));
 	json_object_object_add(o, "timestampLastUsed",
 	    json_object_new_int64(r->last_used_ms));
+	/* What the user compares with the phone's screen, once there is one. */
+	if ((g->status == REG_PENDING_COMMIT || g->status == REG_ACTIVE ||
+	    g->status == REG_BLOCKED) && r->has_fingerprint)
+		json_object_object_add(o, "activationFingerprint",
+		    json_object_new_string(r->fingerprint));
 	if (with_code && g->status == REG_CREATED && r->code[0] != '\0' &&
 	    activation_code_qr_build(r->code, r->code_signature, qr,
 	    sizeof(qr)) == 0) {
@@ -222,6 +227,21 @@ reg_json(const struct registration *g, int with_code)
 		    json_object_new_string(r->code_signature));
 	}
 	return o;
+}
+
+/* The detail object of an updated registration, or a failure. */
+static void
+answer_reg(struct worker *w, struct request *req, struct response *res,
+    enum svc_rc rc, const struct registration *g, const char *why)
+{
+	json_object *o;
+
+	if (rc != SVC_OK)
+		cloud_fail(w, req, res, rc, why);
+	else if ((o = reg_json(g, 1)) == NULL)
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+	else
+		response_json(res, 200, o);
 }
 
 void
@@ -314,4 +334,75 @@ cloud_reg_remove(struct worker *w, struct request *req, struct response *res)
 	json_object_object_add(o, "registrationStatus",
 	    json_object_new_string("REMOVED"));
 	response_json(res, 200, o);
+}
+
+void
+cloud_reg_commit(struct worker *w, struct request *req, struct response *res)
+{
+	json_object *body = NULL;
+	struct reg_commit_req c;
+	struct registration g;
+	struct reg_scope scope;
+	char err[160];
+	enum svc_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&g, 0, sizeof(g));
+	if (jsonin_parse_object(req->body, req->body_len, 1, &body, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "externalUserId", 0, 1, REG_USER_MAX, NULL,
+	    &c.external_user_id, err, sizeof(err)) != 0 ||
+	    jsonin_string(body, "otp", 0, 1, REG_OTP_MAX, NULL, &c.otp, err,
+	    sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		goto done;
+	}
+	scope_of(req, &scope);
+	rc = registration_commit(cloud_db(w), &scope, request_param(req, "id"),
+	    &c, &g, err, sizeof(err));
+	answer_reg(w, req, res, rc, &g, err[0] != '\0' ? err : NULL);
+	registration_clear(&g);
+done:
+	json_object_put(body);
+}
+
+static const struct name_val CHANGES[] = {
+	{ "BLOCK", REG_CHANGE_BLOCK },
+	{ "UNBLOCK", REG_CHANGE_UNBLOCK },
+	{ NULL, 0 }
+};
+
+void
+cloud_reg_change(struct worker *w, struct request *req, struct response *res)
+{
+	json_object *body = NULL;
+	struct registration g;
+	struct reg_scope scope;
+	const char *reason = NULL, *why = NULL;
+	char err[160];
+	enum svc_rc rc;
+	int change = 0;
+
+	memset(&g, 0, sizeof(g));
+	if (jsonin_parse_object(req->body, req->body_len, 0, &body, err,
+	    sizeof(err)) != 0 ||
+	    enum_field(body, "change", CHANGES, &change, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "blockedReason", 0, 1,
+	    REG_BLOCKED_REASON_MAX, NULL, &reason, err, sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		goto done;
+	}
+	if (change == REG_CHANGE_NONE) {
+		response_error(res, API_ERROR_REQUEST,
+		    "field 'change' is required");
+		goto done;
+	}
+	scope_of(req, &scope);
+	rc = registration_change(cloud_db(w), &scope, request_param(req, "id"),
+	    (enum reg_change)change, reason, &g, &why);
+	answer_reg(w, req, res, rc, &g, why);
+	registration_clear(&g);
+done:
+	json_object_put(body);
 }

@@ -4,6 +4,14 @@
  * json-c in strict mode with UTF-8 validation rejects comments, single
  * quotes, trailing commas and invalid UTF-8; the depth limit stops
  * stack-hungry nesting before it is built.
+ *
+ * One tolerance on top: a single comma after a value and right before the
+ * `}` or `]` that closes it (`{"a": 1,}`), because the seed integration
+ * tutorial's mobile-only create body has one and integrators paste it
+ * verbatim. json-c's non-strict mode would take far more (bare words,
+ * unquoted keys), so the body is parsed strictly and, only when that
+ * fails, once more from a copy with those commas blanked out (outside
+ * strings; `,,`, `{,`, `[,` and `:,` are left for the parser to refuse).
  */
 #include <config.h>
 
@@ -11,6 +19,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +82,56 @@ lexically_json(const uint8_t *p, size_t n)
 	return 1;
 }
 
-int
-jsonin_parse_object(const uint8_t *body, size_t len, int allow_empty,
-    json_object **out, char *err, size_t errlen)
+/*
+ * A copy of p (n bytes) with every trailing comma replaced by a space, or
+ * NULL when there is none (or no memory).
+ */
+static uint8_t *
+without_trailing_commas(const uint8_t *p, size_t n)
+{
+	uint8_t *q, prev = 0;
+	size_t i, j;
+	int in_str = 0, changed = 0;
+
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	memcpy(q, p, n);
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (q[i] == '\\')
+				i++;
+			else if (q[i] == '"')
+				in_str = 0;
+			continue;
+		}
+		if (is_ws(q[i]))
+			continue;
+		if (q[i] == '"')
+			in_str = 1;
+		else if (q[i] == ',' && prev != 0 &&
+		    strchr(",{[:", prev) == NULL) {
+			for (j = i + 1; j < n && is_ws(q[j]); j++)
+				;
+			if (j < n && (q[j] == '}' || q[j] == ']')) {
+				q[i] = ' ';
+				changed = 1;
+				continue;
+			}
+		}
+		prev = q[i];
+	}
+	if (!changed) {
+		OPENSSL_cleanse(q, n);
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* One strict json-c parse of a whole object. */
+static int
+parse_strict(const uint8_t *body, size_t len, json_object **out, char *err,
+    size_t errlen)
 {
 	json_tokener *tok = NULL;
 	json_object *obj = NULL;
@@ -83,17 +139,6 @@ jsonin_parse_object(const uint8_t *body, size_t len, int allow_empty,
 	size_t used;
 
 	*out = NULL;
-	if (body == NULL || only_ws(body, len)) {
-		if (allow_empty)
-			return 0;
-		seterr(err, errlen, "request body must be a JSON object");
-		return -1;
-	}
-	if (memchr(body, '\0', len) != NULL || len > (size_t)INT32_MAX ||
-	    !lexically_json(body, len)) {
-		seterr(err, errlen, "request body is not valid JSON");
-		return -1;
-	}
 	if ((tok = json_tokener_new_ex(JSONIN_MAX_DEPTH)) == NULL) {
 		seterr(err, errlen, "out of memory");
 		return -1;
@@ -124,6 +169,37 @@ fail:
 	json_object_put(obj);
 	json_tokener_free(tok);
 	return -1;
+}
+
+int
+jsonin_parse_object(const uint8_t *body, size_t len, int allow_empty,
+    json_object **out, char *err, size_t errlen)
+{
+	uint8_t *relaxed;
+	char ignored[8];
+	int rc;
+
+	*out = NULL;
+	if (body == NULL || only_ws(body, len)) {
+		if (allow_empty)
+			return 0;
+		seterr(err, errlen, "request body must be a JSON object");
+		return -1;
+	}
+	if (memchr(body, '\0', len) != NULL || len > (size_t)INT32_MAX ||
+	    !lexically_json(body, len)) {
+		seterr(err, errlen, "request body is not valid JSON");
+		return -1;
+	}
+	if (parse_strict(body, len, out, err, errlen) == 0)
+		return 0;
+	/* The copy may hold secrets (an OTP): wiped before it is freed. */
+	if ((relaxed = without_trailing_commas(body, len)) == NULL)
+		return -1;
+	rc = parse_strict(relaxed, len, out, ignored, sizeof(ignored));
+	OPENSSL_cleanse(relaxed, len);
+	free(relaxed);
+	return rc;
 }
 
 static int

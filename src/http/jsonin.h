@@ -24,7 +24,9 @@ typedef int (*jsonin_charset_fn)(int c);
 
 /*
  * Parses body as one JSON object. An empty body (or only whitespace) is
- * accepted when allow_empty is set and yields NULL in *out.
+ * accepted when allow_empty is set and yields NULL in *out. One comma
+ * between a value and the `}` or `]` closing it is tolerated (the seed
+ * tutorial sends `{"a": 1,}`); nothing else beyond strict JSON is.
  * 0 ok, -1 with a message in err.
  */
 int	jsonin_parse_object(const uint8_t *body, size_t len, int allow_empty,

@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,10 +214,41 @@ insert_with_code(struct db *db, const EVP_PKEY *master, struct reg_new *n,
 	return svc_from_db(rc, SVC_INTERNAL);
 }
 
+/*
+ * incompleteStatusCheck: the check and the insert in one transaction that
+ * holds the application row's lock, so concurrent creates for the same
+ * application take turns and at most one of them finds no unfinished
+ * registration. (A duplicate-code retry inside it is fine: InnoDB rolls
+ * back only the failed statement.)
+ */
+static enum svc_rc
+insert_checked(struct db *db, const EVP_PKEY *master, struct reg_new *n,
+    struct reg_created *out)
+{
+	enum svc_rc rc;
+	int dbrc;
+
+	if ((dbrc = db_begin(db)) != DB_OK)
+		return svc_from_db(dbrc, SVC_INTERNAL);
+	rc = svc_from_db(reg_lock_app(db, n->app_id), SVC_INTERNAL);
+	if (rc == SVC_OK) {
+		dbrc = reg_has_unfinished(db, n->user_id, n->app_id);
+		rc = dbrc == DB_OK ? SVC_REG_NOT_ALLOWED :
+		    svc_from_db(dbrc, SVC_OK);
+	}
+	if (rc == SVC_OK)
+		rc = insert_with_code(db, master, n, out);
+	if (rc != SVC_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return svc_from_db(db_commit(db), SVC_INTERNAL);
+}
+
 static enum svc_rc
 create_stored(struct db *db, const struct config *cfg,
-    const struct app_row *app, const char *otp, struct reg_new *n,
-    struct reg_created *out)
+    const struct app_row *app, const struct reg_create_req *req,
+    struct reg_new *n, struct reg_created *out)
 {
 	uint8_t pub[PA_EC_PUB_UNCOMPRESSED];
 	EVP_PKEY *master = NULL;
@@ -228,14 +260,15 @@ create_stored(struct db *db, const struct config *cfg,
 	    server_keys(cfg, n->user_id, out->id, pub,
 	    &n->server_public_key_len, &enc) != 0)
 		goto fail;
-	if (otp != NULL && (hash = password_hash(otp)) == NULL)
+	if (req->otp != NULL && (hash = password_hash(req->otp)) == NULL)
 		goto fail;
 	n->id = out->id;
 	n->server_private_key_enc = enc;
 	n->server_public_key = pub;
 	n->otp_hash = hash;
 	n->max_failed_attempts = cfg->signature_max_failed;
-	rc = insert_with_code(db, master, n, out);
+	rc = req->incomplete_check ? insert_checked(db, master, n, out) :
+	    insert_with_code(db, master, n, out);
 fail:
 	if (enc != NULL) {
 		OPENSSL_cleanse(enc, strlen(enc));
@@ -255,7 +288,6 @@ registration_create(struct db *db, const struct config *cfg,
 	struct app_row *app = NULL;
 	char flags[REG_FLAGS_TEXT_MAX + 1];
 	enum svc_rc rc;
-	int dbrc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&n, 0, sizeof(n));
@@ -270,13 +302,7 @@ registration_create(struct db *db, const struct config *cfg,
 		return SVC_INTERNAL;
 	if ((rc = check_scope(db, scope, req->app_id, app, why)) != SVC_OK)
 		goto fail;
-	if (req->incomplete_check) {
-		dbrc = reg_has_unfinished(db, req->user_id, req->app_id);
-		rc = dbrc == DB_OK ? SVC_REG_NOT_ALLOWED : svc_from_db(dbrc, SVC_OK);
-		if (rc != SVC_OK)
-			goto fail;
-	}
-	rc = create_stored(db, cfg, app, req->otp, &n, out);
+	rc = create_stored(db, cfg, app, req, &n, out);
 fail:
 	OPENSSL_cleanse(app, sizeof(*app));
 	free(app);
@@ -398,6 +424,203 @@ registration_remove(struct db *db, const struct reg_scope *scope,
 	if (id == NULL || !uuid_is_valid(id))
 		return SVC_REG_NOT_FOUND;
 	return svc_from_db(reg_remove(db, scope, id), SVC_REG_NOT_FOUND);
+}
+
+/*
+ * A decision on a locked row: SVC_OK to apply (the row is then read back
+ * and the transaction committed); a failure is rolled back unless
+ * *persist is set (a counted OTP failure must stay counted).
+ */
+typedef enum svc_rc (*change_fn)(struct db *db, const char *id,
+    const struct reg_state *st, void *arg, int *persist);
+
+/* One transaction: lock within scope, decide and update, read back. */
+static enum svc_rc
+change_locked(struct db *db, const struct reg_scope *scope, const char *id,
+    change_fn fn, void *arg, struct registration *out)
+{
+	struct reg_state st;
+	struct reg_row *row = NULL;
+	enum svc_rc rc;
+	int dbrc, persist = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_REG_NOT_FOUND;
+	if ((row = calloc(1, sizeof(*row))) == NULL)
+		return SVC_INTERNAL;
+	if ((dbrc = db_begin(db)) != DB_OK) {
+		rc = svc_from_db(dbrc, SVC_INTERNAL);
+		goto fail;
+	}
+	rc = svc_from_db(reg_lock(db, scope, id, &st), SVC_REG_NOT_FOUND);
+	if (rc == SVC_OK)
+		rc = fn(db, id, &st, arg, &persist);
+	if (rc == SVC_OK) {
+		rc = svc_from_db(reg_get(db, scope, id, row), SVC_INTERNAL);
+		persist = rc == SVC_OK;
+	}
+	if (!persist)
+		db_rollback(db);
+	else if ((dbrc = db_commit(db)) != DB_OK)
+		rc = svc_from_db(dbrc, SVC_INTERNAL);
+	if (rc == SVC_OK)
+		rc = view_from_row(row, out);
+fail:
+	OPENSSL_cleanse(&st, sizeof(st));
+	free(row);
+	return rc;
+}
+
+/* The state a change sees: an expired unfinished one is over. */
+static int
+effective_status(const struct reg_state *st)
+{
+	return st->expired ? REG_REMOVED : st->status;
+}
+
+struct commit_ctx {
+	const struct reg_commit_req	*req;
+	char				*why;
+	size_t				 whylen;
+};
+
+/* A wrong or missing OTP costs an attempt; the last one removes it. */
+static enum svc_rc
+otp_failed(struct db *db, const char *id, const struct reg_state *st,
+    struct commit_ctx *cc, int *persist)
+{
+	int64_t failed = st->failed_attempts + 1;
+	int64_t left = st->max_failed_attempts - failed;
+	int rc;
+
+	rc = reg_set_failed_attempts(db, id, failed);
+	if (rc == DB_OK && left <= 0)
+		rc = reg_set_removed(db, id);
+	if (rc != DB_OK)
+		return svc_from_db(rc, SVC_INTERNAL);
+	*persist = 1;
+	if (left <= 0)
+		snprintf(cc->why, cc->whylen, "otp is invalid; no attempts "
+		    "left, the registration is REMOVED");
+	else
+		snprintf(cc->why, cc->whylen, "otp is invalid; %lld "
+		    "attempt%s left", (long long)left, left == 1 ? "" : "s");
+	return SVC_REG_CHANGE;
+}
+
+static enum svc_rc
+commit_decide(struct db *db, const char *id, const struct reg_state *st,
+    void *arg, int *persist)
+{
+	struct commit_ctx *cc = arg;
+	const char *otp = cc->req->otp;
+
+	if (effective_status(st) != REG_PENDING_COMMIT) {
+		snprintf(cc->why, cc->whylen, "only a PENDING_COMMIT "
+		    "registration can be committed");
+		return SVC_REG_CHANGE;
+	}
+	/* The OTP is checked only where it was meant for: at commit. */
+	if (strcmp(st->commit_phase, "ON_COMMIT") == 0 &&
+	    st->otp_hash[0] != '\0' &&
+	    (otp == NULL || !password_verify(otp, st->otp_hash)))
+		return otp_failed(db, id, st, cc, persist);
+	return svc_from_db(reg_set_active(db, id, cc->req->external_user_id),
+	    SVC_INTERNAL);
+}
+
+enum svc_rc
+registration_commit(struct db *db, const struct reg_scope *scope,
+    const char *id, const struct reg_commit_req *req,
+    struct registration *out, char *why, size_t whylen)
+{
+	struct commit_ctx cc = { req, why, whylen };
+
+	why[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (req->external_user_id != NULL &&
+	    !text_valid(req->external_user_id, REG_USER_MAX)) {
+		snprintf(why, whylen, "externalUserId must be 1 to 255 "
+		    "characters");
+		return SVC_INVALID;
+	}
+	if (req->otp != NULL && !text_valid(req->otp, REG_OTP_MAX)) {
+		snprintf(why, whylen, "otp must be 1 to 64 characters");
+		return SVC_INVALID;
+	}
+	return change_locked(db, scope, id, commit_decide, &cc, out);
+}
+
+struct block_ctx {
+	enum reg_change	 change;
+	const char	*reason;
+	const char	*why;
+};
+
+static enum svc_rc
+block_decide(struct db *db, const char *id, const struct reg_state *st,
+    void *arg, int *persist)
+{
+	struct block_ctx *bc = arg;
+
+	(void)persist;
+	if (bc->change == REG_CHANGE_BLOCK) {
+		if (effective_status(st) != REG_ACTIVE) {
+			bc->why = "only an ACTIVE registration can be blocked";
+			return SVC_REG_CHANGE;
+		}
+		return svc_from_db(reg_set_blocked(db, id, bc->reason),
+		    SVC_INTERNAL);
+	}
+	if (effective_status(st) != REG_BLOCKED) {
+		bc->why = "only a BLOCKED registration can be unblocked";
+		return SVC_REG_CHANGE;
+	}
+	return svc_from_db(reg_set_unblocked(db, id), SVC_INTERNAL);
+}
+
+int
+registration_blocked_reason_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= REG_BLOCKED_REASON_MAX ||
+		    !((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return i > 0;
+}
+
+enum svc_rc
+registration_change(struct db *db, const struct reg_scope *scope,
+    const char *id, enum reg_change change, const char *reason,
+    struct registration *out, const char **why)
+{
+	struct block_ctx bc = { change, reason, NULL };
+	enum svc_rc rc;
+
+	*why = NULL;
+	memset(out, 0, sizeof(*out));
+	if (change != REG_CHANGE_BLOCK && change != REG_CHANGE_UNBLOCK) {
+		*why = "change must be BLOCK or UNBLOCK";
+		return SVC_INVALID;
+	}
+	if (change == REG_CHANGE_UNBLOCK && reason != NULL) {
+		*why = "blockedReason is only allowed with BLOCK";
+		return SVC_INVALID;
+	}
+	if (reason == NULL)
+		bc.reason = REG_BLOCKED_REASON_DEFAULT;
+	else if (!registration_blocked_reason_valid(reason)) {
+		*why = "blockedReason must be 1 to 64 of A-Z 0-9 _";
+		return SVC_INVALID;
+	}
+	rc = change_locked(db, scope, id, block_decide, &bc, out);
+	*why = bc.why;
+	return rc;
 }
 
 void

@@ -7,7 +7,12 @@
  * key, a fresh server key pair whose private half is stored encrypted
  * bound to {userId, registrationId}, the OTP kept only as a crypt() hash),
  * reading one or a user's list within the caller's scope, the status an
- * expired unfinished registration reports, and removal.
+ * expired unfinished registration reports, removal, and the integration
+ * side of the state machine: commit (PENDING_COMMIT -> ACTIVE, with the
+ * OTP of ON_COMMIT registrations and its attempt counter), BLOCK and
+ * UNBLOCK. incompleteStatusCheck holds the application's row lock from
+ * the check to the insert. Each change is one transaction on the locked
+ * row.
  * Must not: speak HTTP or hold SQL text.
  */
 #ifndef PASERV_SERVICE_REGISTRATIONS_H
@@ -25,6 +30,8 @@
 #define REG_OTP_MAX		64
 #define REG_FLAGS_MAX		32
 #define REG_FLAG_LEN		64
+#define REG_BLOCKED_REASON_MAX	64
+#define REG_BLOCKED_REASON_DEFAULT	"NOT_SPECIFIED"
 
 enum reg_otp_validation {
 	REG_OTPV_UNSET = 0,
@@ -57,6 +64,17 @@ struct reg_created {
 	char	signature[ACTIVATION_SIG_B64_MAX + 1];
 };
 
+struct reg_commit_req {
+	const char	*external_user_id;	/* NULL: the owner */
+	const char	*otp;			/* NULL: none given */
+};
+
+enum reg_change {
+	REG_CHANGE_NONE = 0,
+	REG_CHANGE_BLOCK,
+	REG_CHANGE_UNBLOCK
+};
+
 /* The view of a registration: the row with its effective status. */
 struct registration {
 	struct reg_row	 row;
@@ -87,6 +105,32 @@ enum svc_rc	registration_list(struct db *db,
 /* Any state -> REMOVED. SVC_OK, SVC_REG_NOT_FOUND, SVC_DB_DOWN, ... */
 enum svc_rc	registration_remove(struct db *db,
 		    const struct reg_scope *scope, const char *id);
+/*
+ * PENDING_COMMIT (not expired) -> ACTIVE, committed_by stored; out gets
+ * the updated registration. A registration created with an OTP and
+ * commitPhase ON_COMMIT needs that OTP: a wrong or missing one counts a
+ * failed attempt (the last allowed one removes the registration) and is
+ * SVC_REG_CHANGE with the attempts left in why; a right one resets the
+ * count. SVC_OK, SVC_INVALID, SVC_REG_NOT_FOUND, SVC_REG_CHANGE (why
+ * set), SVC_DB_DOWN, SVC_INTERNAL.
+ */
+enum svc_rc	registration_commit(struct db *db,
+		    const struct reg_scope *scope, const char *id,
+		    const struct reg_commit_req *req, struct registration *out,
+		    char *why, size_t whylen);
+/*
+ * BLOCK: ACTIVE -> BLOCKED with reason (NULL: NOT_SPECIFIED); UNBLOCK:
+ * BLOCKED -> ACTIVE, reason cleared, failed attempts reset (reason must be
+ * NULL). out gets the updated registration. SVC_OK, SVC_INVALID,
+ * SVC_REG_NOT_FOUND, SVC_REG_CHANGE, SVC_DB_DOWN, SVC_INTERNAL; why set
+ * for SVC_INVALID and SVC_REG_CHANGE.
+ */
+enum svc_rc	registration_change(struct db *db,
+		    const struct reg_scope *scope, const char *id,
+		    enum reg_change change, const char *reason,
+		    struct registration *out, const char **why);
+/* 1..64 characters of [A-Z0-9_]. */
+int		registration_blocked_reason_valid(const char *s);
 void		registration_clear(struct registration *r);
 
 #endif

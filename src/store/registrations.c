@@ -25,7 +25,7 @@ static const char SQL_UNFINISHED[] =
     "SELECT a.id, a.app_id, a.user_id, a.status, a.activation_code," \
     " a.code_signature, a.name, a.platform, a.device_info, a.flags," \
     " a.blocked_reason, " MS("a.created_at") ", " MS("a.last_used_at") \
-    ", " MS("a.expires_at") " FROM activation a"
+    ", " MS("a.expires_at") ", a.fingerprint FROM activation a"
 #define REG_SCOPE \
     " (? = 1 OR a.app_id IN (SELECT g.app_id FROM cloud_user_app g" \
     " WHERE g.user_id = ?))"
@@ -38,8 +38,27 @@ static const char SQL_LOCK[] = "SELECT a.id FROM activation a"
 static const char SQL_REMOVE[] =
     "UPDATE activation SET status = 5, activation_code = NULL,"
     " last_change_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_LOCK_STATE[] = "SELECT a.status,"
+    " a.status IN (1, 2) AND a.expires_at <= UTC_TIMESTAMP(3),"
+    " a.failed_attempts, a.max_failed_attempts, a.commit_phase, a.otp_hash"
+    " FROM activation a WHERE a.id = ? AND" REG_SCOPE " FOR UPDATE";
+static const char SQL_LOCK_APP[] =
+    "SELECT 1 FROM app WHERE id = ? FOR UPDATE";
+static const char SQL_SET_ACTIVE[] =
+    "UPDATE activation SET status = 3, activation_code = NULL,"
+    " failed_attempts = 0, committed_by = ?,"
+    " last_change_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_SET_FAILED[] =
+    "UPDATE activation SET failed_attempts = ?,"
+    " last_change_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_SET_BLOCKED[] =
+    "UPDATE activation SET status = 4, blocked_reason = ?,"
+    " last_change_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_SET_UNBLOCKED[] =
+    "UPDATE activation SET status = 3, blocked_reason = NULL,"
+    " failed_attempts = 0, last_change_at = UTC_TIMESTAMP(3) WHERE id = ?";
 
-#define NCOLS	14
+#define NCOLS	15
 
 int
 reg_insert(struct db *db, const struct reg_new *r)
@@ -104,8 +123,9 @@ fetch_init(struct fetch *f, struct reg_row *r)
 	f->cols[8] = col_str(r->device_info, sizeof(r->device_info));
 	f->cols[9] = col_str(r->flags, sizeof(r->flags));
 	f->cols[10] = col_str(r->blocked_reason, sizeof(r->blocked_reason));
-	for (i = 11; i < NCOLS; i++)
+	for (i = 11; i < 14; i++)
 		f->cols[i].type = DB_T_I64;
+	f->cols[14] = col_str(r->fingerprint, sizeof(r->fingerprint));
 }
 
 static int
@@ -127,6 +147,9 @@ on_row(void *arg)
 	r->created_ms = f->cols[11].i;
 	r->last_used_ms = f->cols[12].i;
 	r->expires_ms = f->cols[13].i;
+	r->has_fingerprint = !f->cols[14].is_null;
+	if (!r->has_fingerprint)
+		r->fingerprint[0] = '\0';
 	return f->fn != NULL ? f->fn(r, f->arg) : 0;
 }
 
@@ -194,4 +217,98 @@ reg_remove(struct db *db, const struct reg_scope *scope, const char *id)
 		return rc;
 	}
 	return db_commit(db);
+}
+
+int
+reg_lock(struct db *db, const struct reg_scope *scope, const char *id,
+    struct reg_state *out)
+{
+	struct db_arg a[3];
+	struct db_col c[6];
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < 4; i++)
+		c[i].type = DB_T_I64;
+	c[4] = col_str(out->commit_phase, sizeof(out->commit_phase));
+	c[5] = col_str(out->otp_hash, sizeof(out->otp_hash));
+	a[0] = db_str(id);
+	a[1] = db_i64(scope->admin ? 1 : 0);
+	a[2] = db_i64(scope->caller_id);
+	rc = db_query(db, SQL_LOCK_STATE, a, 3, c, 6, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return DB_NOT_FOUND;
+	out->status = (int)c[0].i;
+	out->expired = c[1].i != 0;
+	out->failed_attempts = c[2].i;
+	out->max_failed_attempts = c[3].i;
+	if (c[5].is_null)
+		out->otp_hash[0] = '\0';
+	return DB_OK;
+}
+
+int
+reg_lock_app(struct db *db, const char *app_id)
+{
+	struct db_arg a = db_str(app_id);
+
+	return db_exists(db, SQL_LOCK_APP, &a, 1);
+}
+
+/* One UPDATE of a row the caller has locked (so it is there). */
+static int
+update_row(struct db *db, const char *sql, const struct db_arg *a, size_t n)
+{
+	return db_exec(db, sql, a, n, NULL);
+}
+
+int
+reg_set_active(struct db *db, const char *id, const char *committed_by)
+{
+	struct db_arg a[2];
+
+	a[0] = db_str(committed_by);
+	a[1] = db_str(id);
+	return update_row(db, SQL_SET_ACTIVE, a, 2);
+}
+
+int
+reg_set_failed_attempts(struct db *db, const char *id,
+    int64_t failed_attempts)
+{
+	struct db_arg a[2];
+
+	a[0] = db_i64(failed_attempts);
+	a[1] = db_str(id);
+	return update_row(db, SQL_SET_FAILED, a, 2);
+}
+
+int
+reg_set_removed(struct db *db, const char *id)
+{
+	struct db_arg a = db_str(id);
+
+	return update_row(db, SQL_REMOVE, &a, 1);
+}
+
+int
+reg_set_blocked(struct db *db, const char *id, const char *reason)
+{
+	struct db_arg a[2];
+
+	a[0] = db_str(reason);
+	a[1] = db_str(id);
+	return update_row(db, SQL_SET_BLOCKED, a, 2);
+}
+
+int
+reg_set_unblocked(struct db *db, const char *id)
+{
+	struct db_arg a = db_str(id);
+
+	return update_row(db, SQL_SET_UNBLOCKED, &a, 1);
 }

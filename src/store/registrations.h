@@ -4,9 +4,13 @@
  * Owns: the SQL that stores a new registration, reads one or a user's list
  * (restricted, in the query itself, to the applications granted to a
  * caller unless the caller is an administrator), tells whether a user has
- * an unfinished one, and removes one in a single transaction. Values are
- * stored as given: the private key arrives encrypted, the OTP hashed.
- * Must not: generate keys, hash, encrypt, or decide what is valid.
+ * an unfinished one, removes one in a single transaction, locks one (and
+ * an application, for incompleteStatusCheck) for a change made inside the
+ * caller's transaction, and the updates of commit, failed OTP, BLOCK and
+ * UNBLOCK. Values are stored as given: the private key arrives encrypted,
+ * the OTP hashed.
+ * Must not: generate keys, hash, encrypt, or decide what is valid or
+ * which transition is allowed (service/registrations.c does).
  */
 #ifndef PASERV_STORE_REGISTRATIONS_H
 #define PASERV_STORE_REGISTRATIONS_H
@@ -27,6 +31,7 @@
 #define REG_TEXT_MAX		255
 #define REG_PLATFORM_MAX	32
 #define REG_FLAGS_TEXT_MAX	4096
+#define REG_FINGERPRINT_LEN	8
 #define REG_LIST_MAX		500	/* rows per list answer */
 
 enum reg_status {
@@ -73,7 +78,9 @@ struct reg_row {
 	char	 device_info[REG_TEXT_MAX + 1];
 	char	 flags[REG_FLAGS_TEXT_MAX + 1];
 	char	 blocked_reason[REG_TEXT_MAX + 1];
+	char	 fingerprint[REG_FINGERPRINT_LEN + 1];	/* "" when NULL */
 	int	 has_name, has_platform, has_device_info, has_blocked_reason;
+	int	 has_fingerprint;
 	int64_t	 created_ms;
 	int64_t	 last_used_ms;
 	int64_t	 expires_ms;
@@ -100,5 +107,38 @@ int	reg_list(struct db *db, const struct reg_scope *scope,
  */
 int	reg_remove(struct db *db, const struct reg_scope *scope,
 	    const char *id);
+
+/* What a change decides on: the locked row's state (no secrets but the
+ * OTP hash). */
+struct reg_state {
+	int	 status;
+	int	 expired;		/* CREATED/PENDING_COMMIT past expiry */
+	int64_t	 failed_attempts;
+	int64_t	 max_failed_attempts;
+	char	 commit_phase[REG_PHASE_MAX + 1];
+	char	 otp_hash[REG_HASH_MAX + 1];	/* "" when NULL */
+};
+
+/*
+ * Inside the caller's transaction (db_begin): SELECT ... FOR UPDATE of the
+ * registration within scope. DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN.
+ */
+int	reg_lock(struct db *db, const struct reg_scope *scope, const char *id,
+	    struct reg_state *out);
+/* Inside the caller's transaction: lock the application row (serialises
+ * creates that check for unfinished registrations). DB_OK, DB_NOT_FOUND. */
+int	reg_lock_app(struct db *db, const char *app_id);
+
+/*
+ * Updates of a row the caller has locked; each sets last_change_at.
+ * committed_by NULL: committed by the owner.
+ */
+int	reg_set_active(struct db *db, const char *id,
+	    const char *committed_by);		/* ACTIVE, code cleared, 0 fails */
+int	reg_set_failed_attempts(struct db *db, const char *id,
+	    int64_t failed_attempts);
+int	reg_set_removed(struct db *db, const char *id);	/* code cleared */
+int	reg_set_blocked(struct db *db, const char *id, const char *reason);
+int	reg_set_unblocked(struct db *db, const char *id);	/* 0 fails */
 
 #endif

@@ -50,7 +50,35 @@ main(void)
 	bad("{\"a\":1}x", "trailing garbage");
 	bad("{\"a\":1}{}", "two objects");
 	bad("{'a':1}", "single quotes");
-	bad("{\"a\":1,}", "trailing comma");
+	/* One trailing comma before a closer is tolerated (doc/registrations.md). */
+	s = "{\"userId\": \"u\", \"otpValidation\": \"ON_KEY_EXCHANGE\",\n}";
+	tap_ok(parse(s, strlen(s), 0, &o) == 0 && o != NULL &&
+	    jsonin_string(o, "otpValidation", 1, 1, 32, NULL, &s, err,
+	    sizeof(err)) == 0 && strcmp(s, "ON_KEY_EXCHANGE") == 0,
+	    "trailing comma before } accepted (tutorial body)");
+	json_object_put(o);
+	s = "{\"r\":[\"A\",\"B\",],}";
+	tap_ok(parse(s, strlen(s), 0, &o) == 0 &&
+	    jsonin_string_array(o, "r", 1, 5, 10, NULL, &arr, &n, err,
+	    sizeof(err)) == 0 && n == 2, "trailing comma before ] accepted");
+	free(arr);
+	json_object_put(o);
+	s = "{\"a\":\",}\",}";
+	tap_ok(parse(s, strlen(s), 0, &o) == 0 &&
+	    jsonin_string(o, "a", 1, 1, 10, NULL, &s, err, sizeof(err)) == 0 &&
+	    strcmp(s, ",}") == 0, "comma inside a string left alone");
+	json_object_put(o);
+	bad("{\"a\":1,,}", "double trailing comma");
+	bad("{\"a\":1 , ,}", "two commas with space");
+	bad("[1,]", "array with trailing comma (still not an object)");
+	bad("{,}", "lone comma");
+	bad("{,\"a\":1}", "leading comma");
+	bad("{\"a\":[,1]}", "leading comma in array");
+	bad("{\"a\":,}", "comma after colon");
+	bad("{\"a\",}", "comma after a key");
+	bad("{\"a\":\"x,\"}x", "comma in string does not excuse garbage");
+	bad("{\"a\":\"x\\\",}\"", "escaped quote: comma is inside the string");
+	bad("{\"a\":1,}x", "trailing comma and garbage");
 	bad("{\"a\":\"\xff\"}", "invalid UTF-8");
 	bad("{/*c*/}", "comment");
 	bad("{\"a\":tru}", "bad literal");
