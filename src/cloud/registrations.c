@@ -171,8 +171,9 @@ done:
 static void
 add_opt(json_object *o, const char *key, int has, const char *val)
 {
-	json_object_object_add(o, key, has ? json_object_new_string(val) :
-	    NULL);
+	/* Absent rather than null, as the tutorial's answers show. */
+	if (has)
+		json_object_object_add(o, key, json_object_new_string(val));
 }
 
 /* The detail object; code fields only while CREATED and with_code. */

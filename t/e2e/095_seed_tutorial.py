@@ -14,7 +14,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(40)
+t = e.Tap(39)
 A = e.admin_auth()
 TUTORIAL_ID = "c8a1faf6-2dcd-4a66-b309-43a57afa8ca6"
 
