@@ -8,4 +8,5 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/health.c src/service/health.h \
 	src/service/password.c src/service/password.h \
 	src/service/users.c src/service/users.h \
-	src/service/registrations.c src/service/registrations.h
+	src/service/registrations.c src/service/registrations.h \
+	src/service/housekeeping.c src/service/housekeeping.h

@@ -4,4 +4,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/db.c src/store/db.h \
 	src/store/apps.c src/store/apps.h \
 	src/store/users.c src/store/users.h \
-	src/store/registrations.c src/store/registrations.h
+	src/store/registrations.c src/store/registrations.h \
+	src/store/housekeeping.c src/store/housekeeping.h
