@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/timeutil.h"
+#include "store/registrations.h"
 
 /* Renew the lease once a third of it has passed. */
 #define RENEW_AFTER_MS	(HOUSEKEEPING_LEASE_TTL * 1000 / 3)
@@ -30,6 +31,19 @@ struct pass {
 	int			 lost;		/* lease gone: stop working */
 	struct hk_counts	*out;
 };
+
+/* The unfinished states, one statement each (see store/housekeeping.c). */
+static int
+expire_created(struct db *db, int64_t limit, uint64_t *changed)
+{
+	return hk_expire_registrations(db, REG_CREATED, limit, changed);
+}
+
+static int
+expire_pending_commit(struct db *db, int64_t limit, uint64_t *changed)
+{
+	return hk_expire_registrations(db, REG_PENDING_COMMIT, limit, changed);
+}
 
 int
 housekeeping_holder_id(char *out, size_t cap)
@@ -119,7 +133,9 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 		return SVC_OK;
 	out->ran = 1;
 	p.taken_ms = time_now_ms();
-	rc = drain(&p, hk_expire_registrations, &out->expired);
+	rc = drain(&p, expire_created, &out->expired);
+	if (rc == SVC_OK)
+		rc = drain(&p, expire_pending_commit, &out->expired);
 	if (rc == SVC_OK)
 		rc = drain(&p, hk_purge_temporary_keys, &out->temporary_keys);
 	if (rc == SVC_OK)

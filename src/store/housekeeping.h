@@ -31,10 +31,11 @@ int	hk_lease_take(struct db *db, const char *name, const char *holder,
 int	hk_lease_release(struct db *db, const char *name, const char *holder);
 
 /*
- * CREATED/PENDING_COMMIT registrations past their expiry -> REMOVED (code
- * cleared), oldest expiry first, at most limit rows; *changed: how many.
+ * Registrations in status (enum reg_status) past their expiry -> REMOVED
+ * (code cleared), oldest expiry first, at most limit rows; *changed: how
+ * many. Runs at READ COMMITTED (no gap locks).
  */
-int	hk_expire_registrations(struct db *db, int64_t limit,
+int	hk_expire_registrations(struct db *db, int status, int64_t limit,
 	    uint64_t *changed);
 /* Deletes at most limit expired temporary keys / ECIES replay entries. */
 int	hk_purge_temporary_keys(struct db *db, int64_t limit,
