@@ -104,8 +104,9 @@ hk_lease_release(struct db *db, const char *name, const char *holder)
 
 /*
  * Each batch statement runs at READ COMMITTED: its range scan then takes
- * no gap locks and passes over rows other transactions hold (semi-
- * consistent read), so it neither blocks nor deadlocks with creates and
+ * no gap locks and waits for a row another transaction holds only when the
+ * row's committed version matches (semi-consistent read), so it neither
+ * blocks nor deadlocks with creates and
  * key exchanges writing the same index ranges (at REPEATABLE READ a
  * multi-row insert of expired rows deadlocked with it). The setting
  * applies to the next transaction only, i.e. the statement that follows.
