@@ -70,10 +70,18 @@ housekeeper_main(void *arg)
 		log_error("housekeeping: out of memory, job not running");
 		return NULL;
 	}
-	while (!atomic_load(&h->stop)) {
+	/*
+	 * The first pass comes one interval after the start, not at once: a
+	 * responder that dies right after its start (and is restarted by the
+	 * supervisor, maybe again and again) must not take the lease and
+	 * leave it held until it lapses.
+	 */
+	for (;;) {
+		pause_until_next(h);
+		if (atomic_load(&h->stop))
+			break;
 		rc = housekeeping_run(db, h->cfg, h->holder, &h->stop, &c);
 		report(db, rc, &c);
-		pause_until_next(h);
 	}
 	db_free(db);
 	return NULL;

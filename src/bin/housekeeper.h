@@ -2,8 +2,8 @@
  * housekeeper.h - the housekeeping job as a thread of a worker process.
  *
  * Owns: one thread with its own database connection that runs
- * housekeeping_run() at once and then every housekeeping.interval
- * seconds, logs what a pass changed (or why it failed), and stops
+ * housekeeping_run() every housekeeping.interval seconds (the first time
+ * one interval after the start), logs what a pass changed (or why it failed), and stops
  * promptly when asked (between two batch statements at the latest).
  */
 #ifndef PASERV_BIN_HOUSEKEEPER_H
