@@ -12,7 +12,7 @@ listen_addr(const struct config *cfg)
 
 static const struct worker_kind KIND = {
 	"paserv-enroll", "enroll.listen", listen_addr, enroll_app_new,
-	enroll_app_free
+	enroll_app_free, NULL, NULL
 };
 
 int

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +109,57 @@ load_config(const struct worker_kind *k, const struct opts *o,
 	return 0;
 }
 
+/*
+ * The context as served when the kind has a background job: the kind's
+ * context whose first responder thread also starts and stops the job.
+ * The job lives in the responder process, not in the supervisor: fork()
+ * copies only the calling thread, so a supervisor with a thread could
+ * hand a restarted responder locks (malloc, the MariaDB client) held by a
+ * thread that no longer exists there. A restarted responder restarts it.
+ */
+struct served {
+	struct http_app			 app;	/* first: w->app points here */
+	const struct http_app		*inner;
+	const struct worker_kind	*kind;
+	void				*job;	/* touched by thread 0 only */
+};
+
+static struct served *
+served_of(struct worker *w)
+{
+	return (struct served *)(void *)(uintptr_t)w->app;
+}
+
+static int
+served_thread_init(struct worker *w)
+{
+	struct served *s = served_of(w);
+
+	if (s->inner->thread_init != NULL && s->inner->thread_init(w) != 0)
+		return -1;
+	if (w->index == 0)
+		s->job = s->kind->job_start(w->cfg);
+	return 0;
+}
+
+static void
+served_thread_fini(struct worker *w)
+{
+	struct served *s = served_of(w);
+
+	if (w->index == 0 && s->job != NULL) {
+		s->kind->job_stop(s->job);
+		s->job = NULL;
+	}
+	if (s->inner->thread_fini != NULL)
+		s->inner->thread_fini(w);
+}
+
 static int
 serve(const struct worker_kind *k, const struct opts *o,
     const struct config *cfg)
 {
+	struct served s;
 	const struct http_app *app;
 	const char *addr = o->listen != NULL ? o->listen : k->listen(cfg);
 	int threads = (int)(o->threads > 0 ? o->threads :
@@ -126,7 +174,16 @@ serve(const struct worker_kind *k, const struct opts *o,
 		db_library_end();
 		return -1;
 	}
-	rc = server_run(app, cfg, addr, threads);
+	if (k->job_start != NULL && k->job_stop != NULL) {
+		memset(&s, 0, sizeof(s));
+		s.app = *app;
+		s.app.thread_init = served_thread_init;
+		s.app.thread_fini = served_thread_fini;
+		s.inner = app;
+		s.kind = k;
+		rc = server_run(&s.app, cfg, addr, threads);
+	} else
+		rc = server_run(app, cfg, addr, threads);
 	k->app_free(app);
 	db_library_end();
 	return rc;

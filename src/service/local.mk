@@ -13,4 +13,5 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/ecies_server.c src/service/ecies_server.h \
 	src/service/sigauth.c src/service/sigauth.h \
 	src/service/activation.c src/service/activation.h \
-	src/service/keystore.c src/service/keystore.h
+	src/service/keystore.c src/service/keystore.h \
+	src/service/housekeeping.c src/service/housekeeping.h

@@ -41,3 +41,10 @@ t_unit_device_roundtrip_t_SOURCES = t/unit/device_roundtrip.c
 t_unit_device_roundtrip_t_LDADD = t/unit/libtaptest.a \
 	src/device/libpadevice.a $(PASERV_CORE_LDADD) $(CURL_LIBS)
 TESTS += t/unit/device_roundtrip.t
+
+# The housekeeping thread of paserv-cloud (src/bin), without a database.
+check_PROGRAMS += t/unit/bin_housekeeper.t
+TESTS += t/unit/bin_housekeeper.t
+t_unit_bin_housekeeper_t_SOURCES = t/unit/bin_housekeeper.c \
+	src/bin/housekeeper.c src/bin/housekeeper.h
+t_unit_bin_housekeeper_t_LDADD = $(FOUNDATION_UNIT_LDADD)

@@ -1,0 +1,155 @@
+/*
+ * housekeeping.c - SQL of the housekeeping job (see housekeeping.h).
+ *
+ * The lease is a plain row rather than GET_LOCK() so that it holds on a
+ * Galera cluster too; there a concurrent taker on another node loses at
+ * certification (its commit fails) and simply does not get the lease.
+ */
+#include <config.h>
+
+#include "store/housekeeping.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The row is created (free: long expired) outside the transaction first,
+ * so that the transaction always locks an existing row: two takers that
+ * both found no row would otherwise deadlock on their gap locks.
+ */
+static const char SQL_LEASE_ENSURE[] =
+    "INSERT IGNORE INTO job_lease (name, holder, expires_at)"
+    " VALUES (?, '', '1970-01-01 00:00:01')";
+static const char SQL_LEASE_LOCK[] =
+    "SELECT holder, expires_at > UTC_TIMESTAMP(3) FROM job_lease"
+    " WHERE name = ? FOR UPDATE";
+static const char SQL_LEASE_UPDATE[] =
+    "UPDATE job_lease SET holder = ?,"
+    " expires_at = UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE name = ?";
+static const char SQL_LEASE_RELEASE[] =
+    "DELETE FROM job_lease WHERE name = ? AND holder = ?";
+/*
+ * One status per statement: with `status IN (1, 2) ... ORDER BY
+ * expires_at` the index (status, expires_at) cannot give the order, and
+ * every batch would sort the whole backlog (measured: 250 ms per batch of
+ * 50 with 60000 expired rows); with `status = ?` it reads just the batch.
+ */
+static const char SQL_EXPIRE[] =
+    "UPDATE activation SET status = 5, activation_code = NULL,"
+    " last_change_at = UTC_TIMESTAMP(3)"
+    " WHERE status = ? AND expires_at <= UTC_TIMESTAMP(3)"
+    " ORDER BY expires_at LIMIT ?";
+static const char SQL_PURGE_TEMPORARY_KEYS[] =
+    "DELETE FROM temporary_key WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
+static const char SQL_PURGE_ECIES_REPLAY[] =
+    "DELETE FROM ecies_replay WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
+
+int
+hk_lease_take(struct db *db, const char *name, const char *holder,
+    long ttl_s, int *taken, char *held_by, size_t cap)
+{
+	char cur[HK_HOLDER_MAX + 1];
+	struct db_col c[2];
+	struct db_arg a[3];
+	int rc, n;
+
+	*taken = 0;
+	if (cap > 0)
+		held_by[0] = '\0';
+	memset(c, 0, sizeof(c));
+	c[0].type = DB_T_STR;
+	c[0].buf = cur;
+	c[0].cap = sizeof(cur);
+	c[1].type = DB_T_I64;
+	a[0] = db_str(name);
+	if ((rc = db_exec(db, SQL_LEASE_ENSURE, a, 1, NULL)) != DB_OK)
+		return rc;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((n = db_query(db, SQL_LEASE_LOCK, a, 1, c, 2, NULL, NULL)) <= 0) {
+		db_rollback(db);
+		return n < 0 ? n : DB_ERROR;
+	}
+	if (c[1].i != 0 && strcmp(cur, holder) != 0) {
+		/* Someone else's and still running. */
+		db_rollback(db);
+		snprintf(held_by, cap, "%s", cur);
+		return DB_OK;
+	}
+	a[0] = db_str(holder);
+	a[1] = db_i64(ttl_s);
+	a[2] = db_str(name);
+	if ((rc = db_exec(db, SQL_LEASE_UPDATE, a, 3, NULL)) != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	if ((rc = db_commit(db)) == DB_ERROR) {
+		/* Lost a race at commit (Galera certification): not ours. */
+		snprintf(held_by, cap, "another holder");
+		return DB_OK;
+	}
+	*taken = rc == DB_OK;
+	return rc;
+}
+
+int
+hk_lease_release(struct db *db, const char *name, const char *holder)
+{
+	struct db_arg a[2];
+
+	a[0] = db_str(name);
+	a[1] = db_str(holder);
+	return db_exec(db, SQL_LEASE_RELEASE, a, 2, NULL);
+}
+
+/*
+ * Each batch statement runs at READ COMMITTED: its range scan then takes
+ * no gap locks and waits for a row another transaction holds only when the
+ * row's committed version matches (semi-consistent read), so it neither
+ * blocks nor deadlocks with creates and
+ * key exchanges writing the same index ranges (at REPEATABLE READ a
+ * multi-row insert of expired rows deadlocked with it). The setting
+ * applies to the next transaction only, i.e. the statement that follows.
+ */
+static const char SQL_READ_COMMITTED[] =
+    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+
+/* The LIMIT is the last argument. */
+static int
+limited(struct db *db, const char *sql, struct db_arg *a, size_t n,
+    uint64_t *changed)
+{
+	int rc;
+
+	*changed = 0;
+	if ((rc = db_exec(db, SQL_READ_COMMITTED, NULL, 0, NULL)) != DB_OK)
+		return rc;
+	return db_exec(db, sql, a, n, changed);
+}
+
+int
+hk_expire_registrations(struct db *db, int status, int64_t limit,
+    uint64_t *changed)
+{
+	struct db_arg a[2];
+
+	a[0] = db_i64(status);
+	a[1] = db_i64(limit);
+	return limited(db, SQL_EXPIRE, a, 2, changed);
+}
+
+int
+hk_purge_temporary_keys(struct db *db, int64_t limit, uint64_t *changed)
+{
+	struct db_arg a = db_i64(limit);
+
+	return limited(db, SQL_PURGE_TEMPORARY_KEYS, &a, 1, changed);
+}
+
+int
+hk_purge_ecies_replay(struct db *db, int64_t limit, uint64_t *changed)
+{
+	struct db_arg a = db_i64(limit);
+
+	return limited(db, SQL_PURGE_ECIES_REPLAY, &a, 1, changed);
+}
