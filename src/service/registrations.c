@@ -19,10 +19,10 @@
 #include "common/base64.h"
 #include "common/timeutil.h"
 #include "common/uuid.h"
-#include "crypto/dbenc.h"
 #include "crypto/ec.h"
 #include "service/applications.h"
 #include "service/password.h"
+#include "service/secrets.h"
 #include "store/apps.h"
 #include "store/users.h"
 
@@ -146,51 +146,6 @@ out:
 	return rc;
 }
 
-/* The application's master private key, decrypted. */
-static int
-master_key(const struct config *cfg, const struct app_row *app,
-    EVP_PKEY **out)
-{
-	const char *parts[2] = { "application", app->id };
-	uint8_t priv[64];
-	size_t n = 0;
-	int rc = -1;
-
-	*out = NULL;
-	if (dbenc_decrypt(cfg->master_key, parts, 2,
-	    app->master_private_key_enc, priv, sizeof(priv), &n) != 0 ||
-	    pa_ec_private_from_bytes(priv, n, out) != 0)
-		goto fail;
-	rc = 0;
-fail:
-	OPENSSL_cleanse(priv, sizeof(priv));
-	return rc;
-}
-
-/* Fresh server key pair: public bytes and the encrypted private key. */
-static int
-server_keys(const struct config *cfg, const char *user_id, const char *id,
-    uint8_t pub[PA_EC_PUB_UNCOMPRESSED], size_t *publen, char **enc)
-{
-	const char *parts[2] = { user_id, id };
-	uint8_t priv[PA_EC_PRIV_LEN];
-	EVP_PKEY *k = NULL;
-	int rc = -1;
-
-	*enc = NULL;
-	if (pa_ec_generate(&k) != 0 ||
-	    pa_ec_public_to_bytes(k, 0, pub, publen) != 0 ||
-	    pa_ec_private_to_bytes(k, priv) != 0)
-		goto fail;
-	*enc = dbenc_encrypt(cfg->master_key, parts, 2, priv, sizeof(priv));
-	if (*enc != NULL && strlen(*enc) <= REG_PRIV_ENC_MAX)
-		rc = 0;
-fail:
-	OPENSSL_cleanse(priv, sizeof(priv));
-	EVP_PKEY_free(k);
-	return rc;
-}
-
 /* Inserts with a fresh code until no collision (bounded). */
 static enum svc_rc
 insert_with_code(struct db *db, const EVP_PKEY *master, struct reg_new *n,
@@ -250,15 +205,16 @@ create_stored(struct db *db, const struct config *cfg,
     const struct app_row *app, const struct reg_create_req *req,
     struct reg_new *n, struct reg_created *out)
 {
+	const char *parts[2] = { n->user_id, out->id };
 	uint8_t pub[PA_EC_PUB_UNCOMPRESSED];
 	EVP_PKEY *master = NULL;
 	char *enc = NULL, *hash = NULL;
 	enum svc_rc rc = SVC_INTERNAL;
 
 	if (uuid_v4_generate(out->id) != 0 ||
-	    master_key(cfg, app, &master) != 0 ||
-	    server_keys(cfg, n->user_id, out->id, pub,
-	    &n->server_public_key_len, &enc) != 0)
+	    secret_app_master_key(cfg, app, &master) != 0 ||
+	    secret_keypair_new(cfg, parts, 2, REG_PRIV_ENC_MAX, pub,
+	    &n->server_public_key_len, &enc, NULL) != 0)
 		goto fail;
 	if (req->otp != NULL && (hash = password_hash(req->otp)) == NULL)
 		goto fail;
