@@ -459,7 +459,7 @@ static enum svc_rc
 remove_now(struct db *db, const struct act_row *a, void *arg)
 {
 	(void)arg;
-	return svc_from_db(act_store_removed(db, a->id), SVC_INTERNAL);
+	return svc_from_db(reg_set_removed(db, a->id), SVC_INTERNAL);
 }
 
 enum svc_rc

@@ -39,9 +39,6 @@ static const char SQL_COUNTER[] =
     " last_change_at = IF(? = 1, UTC_TIMESTAMP(3), last_change_at),"
     " last_used_at = IF(? = 1, UTC_TIMESTAMP(3), last_used_at)"
     " WHERE id = ?";
-static const char SQL_REMOVED[] =
-    "UPDATE activation SET status = 5, activation_code = NULL,"
-    " last_change_at = UTC_TIMESTAMP(3) WHERE id = ?";
 
 #define NCOLS	16
 
@@ -195,12 +192,4 @@ act_store_counter(struct db *db, const struct act_counter *c)
 	a[7] = db_i64(c->used ? 1 : 0);
 	a[8] = db_str(c->id);
 	return db_exec(db, SQL_COUNTER, a, 9, NULL);
-}
-
-int
-act_store_removed(struct db *db, const char *id)
-{
-	struct db_arg a = db_str(id);
-
-	return db_exec(db, SQL_REMOVED, &a, 1, NULL);
 }

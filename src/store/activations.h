@@ -6,11 +6,12 @@
  * protected secrets (by id, or locked FOR UPDATE by id or by application +
  * activation code), storing the key exchange result, counting OTP
  * failures, storing a signature verification's counter / failed-attempt /
- * block decision, and removal. Callers hold the transaction (db_begin ..
- * db_commit) around a locked read and its update.
+ * block decision. Callers hold the transaction (db_begin .. db_commit)
+ * around a locked read and its update.
  * Must not: decide states, verify anything, decrypt (the secrets stay as
  * stored: crypto/dbenc text).
- * The integration API's view of the same table is store/registrations.h.
+ * The integration API's view of the same table, including the state
+ * changes both sides share (removal), is store/registrations.h.
  */
 #ifndef PASERV_STORE_ACTIVATIONS_H
 #define PASERV_STORE_ACTIVATIONS_H
@@ -90,7 +91,5 @@ int	act_store_otp_failures(struct db *db, const char *id, int failed,
 	    int remove);
 /* Stores a signature verification's outcome. */
 int	act_store_counter(struct db *db, const struct act_counter *c);
-/* Any state -> REMOVED, code cleared. */
-int	act_store_removed(struct db *db, const char *id);
 
 #endif

@@ -86,10 +86,11 @@ on_row(void *arg)
 	return f->fn != NULL ? f->fn(f->row, f->arg) : 0;
 }
 
-int
-apps_get(struct db *db, const char *id, struct app_row *out)
+/* One application by a single key (id or app key). */
+static int
+get_one(struct db *db, const char *sql, const char *key, struct app_row *out)
 {
-	struct db_arg arg = db_str(id);
+	struct db_arg arg = db_str(key);
 	struct fetch f;
 	int rc;
 
@@ -97,27 +98,22 @@ apps_get(struct db *db, const char *id, struct app_row *out)
 	fetch_init(&f, out);
 	f.fn = NULL;
 	f.arg = NULL;
-	rc = db_query(db, SQL_GET, &arg, 1, f.cols, 7, on_row, &f);
+	rc = db_query(db, sql, &arg, 1, f.cols, 7, on_row, &f);
 	if (rc < 0)
 		return rc;
 	return rc == 0 ? DB_NOT_FOUND : DB_OK;
 }
 
 int
+apps_get(struct db *db, const char *id, struct app_row *out)
+{
+	return get_one(db, SQL_GET, id, out);
+}
+
+int
 apps_get_by_key(struct db *db, const char *app_key, struct app_row *out)
 {
-	struct db_arg arg = db_str(app_key);
-	struct fetch f;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	fetch_init(&f, out);
-	f.fn = NULL;
-	f.arg = NULL;
-	rc = db_query(db, SQL_BY_KEY, &arg, 1, f.cols, 7, on_row, &f);
-	if (rc < 0)
-		return rc;
-	return rc == 0 ? DB_NOT_FOUND : DB_OK;
+	return get_one(db, SQL_BY_KEY, app_key, out);
 }
 
 int

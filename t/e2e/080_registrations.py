@@ -24,18 +24,11 @@ SPKI_P256 = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d030107034200"
 
 
 def admin_post(path, body):
-    r = e.request("POST", "/powerauth-cloud" + path, body=body, auth=A)
-    if r.status != 200:
-        t.diag("setup %s: %r" % (path, r))
-    return r.json() or {}
+    return e.admin_post(path, body, t)
 
 
 def new_user(app=None):
-    name = "e2e-reg-" + secrets.token_hex(4)
-    u = admin_post("/admin/users", {"username": name})
-    if app:
-        admin_post("/admin/users/%s/applications/%s" % (name, app), None)
-    return e.basic(name, u.get("password", ""))
+    return e.new_user("e2e-reg-", app, t)
 
 
 def verify_sig(pub_raw, code, sig_b64):

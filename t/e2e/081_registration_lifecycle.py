@@ -29,24 +29,12 @@ ADMIN_BIN = os.path.join(e.TOP_SRCDIR, "src", "bin", "paserv-admin")
 CONF = os.path.join(e.VAR, "paserv.conf")
 
 
-def admin_post(path, body):
-    r = e.request("POST", "/powerauth-cloud" + path, body=body, auth=A)
-    if r.status != 200:
-        t.diag("setup %s: %r" % (path, r))
-    return r.json() or {}
-
-
 def new_user(app):
-    name = "e2e-life-" + secrets.token_hex(4)
-    u = admin_post("/admin/users", {"username": name})
-    admin_post("/admin/users/%s/applications/%s" % (name, app), None)
-    return e.basic(name, u.get("password", ""))
+    return e.new_user("e2e-life-", app, t)
 
 
 def new_app():
-    app_id = "e2e-life-" + secrets.token_hex(5)
-    admin_post("/admin/applications", {"id": app_id})
-    return app_id
+    return e.new_app("e2e-life-", t).get("id", "")
 
 
 def bad(r, code, name, msg_part=None):

@@ -18,25 +18,14 @@ import paserv_e2e as e  # noqa: E402
 
 VERSIONS = ["3.0", "3.1", "3.2", "3.3"]
 t = e.Tap(len(VERSIONS) * 23 + 29)
-A = e.admin_auth()
 REG = "/powerauth-cloud/v2/registrations"
 work = tempfile.mkdtemp(prefix="paserv-e2e-act-")
 
 
-def admin_post(path, body):
-    r = e.request("POST", "/powerauth-cloud" + path, body=body, auth=A)
-    if r.status != 200:
-        t.diag("setup %s: %r" % (path, r))
-    return r.json() or {}
-
-
-app_id = "e2e-act-" + secrets.token_hex(5)
-app = admin_post("/admin/applications", {"id": app_id})
+app = e.new_app("e2e-act-", t)
+app_id = app.get("id", "")
 SDK = app.get("mobileSdkConfig", "")
-uname = "e2e-act-" + secrets.token_hex(4)
-U = e.basic(uname, admin_post("/admin/users", {"username": uname})
-            .get("password", ""))
-admin_post("/admin/users/%s/applications/%s" % (uname, app_id), None)
+U = e.new_user("e2e-act-", app_id, t)
 
 
 def create(user, **extra):

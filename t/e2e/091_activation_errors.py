@@ -21,10 +21,7 @@ work = tempfile.mkdtemp(prefix="paserv-e2e-acterr-")
 
 
 def admin_post(path, body):
-    r = e.request("POST", "/powerauth-cloud" + path, body=body, auth=A)
-    if r.status != 200:
-        t.diag("setup %s: %r" % (path, r))
-    return r.json() or {}
+    return e.admin_post(path, body, t)
 
 
 app_id = "e2e-acterr-" + secrets.token_hex(5)

@@ -23,8 +23,7 @@ work = tempfile.mkdtemp(prefix="paserv-e2e-ks-")
 
 
 def admin_post(path, body):
-    return e.request("POST", "/powerauth-cloud" + path, body=body,
-                     auth=A).json() or {}
+    return e.admin_post(path, body, t)
 
 
 def claims(jwt):

@@ -112,6 +112,35 @@ def admin_auth():
     return basic(ADMIN_USER, ADMIN_PASSWORD)
 
 
+def admin_post(path, body, tap=None):
+    """Set-up as the administrator: POST /powerauth-cloud<path>; the JSON
+    answer, {} on failure (reported to tap when given)."""
+    r = request("POST", "/powerauth-cloud" + path, body=body,
+                auth=admin_auth())
+    if r.status != 200 and tap is not None:
+        tap.diag("setup %s: %r" % (path, r))
+    return r.json() or {}
+
+
+def new_app(prefix, tap=None):
+    """A new application with a random id; its admin API answer."""
+    import secrets
+    app = admin_post("/admin/applications",
+                     {"id": prefix + secrets.token_hex(5)}, tap)
+    return app
+
+
+def new_user(prefix, app=None, tap=None):
+    """A new integration user (granted app if given); its Basic header."""
+    import secrets
+    name = prefix + secrets.token_hex(4)
+    u = admin_post("/admin/users", {"username": name}, tap)
+    if app:
+        admin_post("/admin/users/%s/applications/%s" % (name, app), None,
+                   tap)
+    return basic(name, u.get("password", ""))
+
+
 def request(method, path, body=None, auth=None, headers=None, timeout=15):
     """One HTTP request through nginx; body may be bytes, str or a JSON
     value (dict/list)."""
