@@ -10,6 +10,8 @@
 #ifndef PASERV_CLOUD_CLOUD_H
 #define PASERV_CLOUD_CLOUD_H
 
+#include <json-c/json.h>
+
 #include "common/config.h"
 #include "http/server.h"
 #include "service/result.h"
@@ -36,6 +38,12 @@ void	cloud_reg_remove(struct worker *, struct request *, struct response *);
 void	cloud_reg_commit(struct worker *, struct request *, struct response *);
 void	cloud_reg_change(struct worker *, struct request *, struct response *);
 
+/* /v2/signature/verify and /v2/authentication/verify (auth_verify.c). */
+void	cloud_signature_verify(struct worker *, struct request *,
+	    struct response *);
+struct sigauth_result;
+/* The registration members of a verify answer (auth_verify.c). */
+void	cloud_verify_json(json_object *o, const struct sigauth_result *r);
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);
 /*

@@ -4,4 +4,5 @@ src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/cloud.c src/cloud/cloud.h \
 	src/cloud/admin_apps.c \
 	src/cloud/admin_users.c \
-	src/cloud/registrations.c
+	src/cloud/registrations.c \
+	src/cloud/auth_verify.c

@@ -24,11 +24,15 @@ enum api_err {
 	API_ERROR_REGISTRATION_NOT_FOUND,	/* 400 unknown or out of scope */
 	API_ERROR_REGISTRATION_NOT_ALLOWED,	/* 400 one is unfinished */
 	API_ERROR_REGISTRATION_CHANGE,		/* 400 state forbids it */
+	API_ERROR_SIGNATURE_INVALID,		/* 400 malformed auth header */
+	API_ERROR_TOKEN_INVALID,		/* 400 malformed token header */
 	/* The mobile API's categories (api.md §3.2): code + constant. */
 	API_PA_AUTHENTICATION,			/* 401 ERR_AUTHENTICATION */
 	API_PA_ACTIVATION,			/* 400 ERR_ACTIVATION */
 	API_PA_ENCRYPTION,			/* 400 ERR_ENCRYPTION */
 	API_PA_TEMPORARY_KEY,			/* 400 ERR_TEMPORARY_KEY */
+	API_PA_SECURE_VAULT,			/* 400 ERR_SECURE_VAULT */
+	API_PA_UPGRADE,				/* 400 ERR_UPGRADE */
 	API_ERROR_GENERIC,			/* 500 real internal fault */
 	API_ERROR_SERVICE_UNAVAILABLE,		/* 503 database unreachable */
 	API_ERR_COUNT

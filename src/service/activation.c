@@ -456,8 +456,11 @@ done:
 }
 
 static enum svc_rc
-remove_now(struct db *db, const struct act_row *a, void *arg)
+remove_now(struct db *db, const struct act_row *a, const struct pa_keys *keys,
+    const struct app_row *app, void *arg)
 {
+	(void)keys;
+	(void)app;
 	(void)arg;
 	return svc_from_db(reg_set_removed(db, a->id), SVC_INTERNAL);
 }

@@ -8,18 +8,18 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "crypto/keys.h"
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
 #include "service/secrets.h"
-#include "store/apps.h"
+#include "store/users.h"
 
 #define BLOCK_REASON_MAX_FAILED	"MAX_FAILED_ATTEMPTS"
 
 /* Everything one verification holds (kept off the stack, wiped). */
 struct work {
 	struct hdr_auth	 h;
-	struct app_row	 app;
+	struct app_row	 app;		/* of the header's app key */
+	int		 has_app;
 	struct act_row	 act;
 	struct pa_keys	 keys;
 	struct buf	 data;
@@ -37,6 +37,49 @@ work_free(struct work *w)
 	free(w);
 }
 
+/* Stores a verification outcome. */
+static enum svc_rc
+store(struct db *db, const struct act_row *a, const struct sig_result *out)
+{
+	struct act_counter c;
+
+	memset(&c, 0, sizeof(c));
+	c.id = a->id;
+	c.ctr = out->ctr_next;
+	c.ctr_data = out->ctr_data_next;
+	c.failed_attempts = out->failed_attempts;
+	c.block = out->block;
+	c.blocked_reason = out->block ? BLOCK_REASON_MAX_FAILED : NULL;
+	c.used = out->valid;
+	return svc_from_db(act_store_counter(db, &c), SVC_INTERNAL);
+}
+
+/*
+ * A signature made with another application's (or an unknown) app key:
+ * a failure that counts unless possession-only (§5.5 step 2).
+ */
+static enum svc_rc
+foreign_key(struct db *db, const struct work *w, struct sigauth_result *res)
+{
+	struct sig_result out;
+
+	memset(&out, 0, sizeof(out));
+	out.ctr_next = w->act.ctr;
+	memcpy(out.ctr_data_next, w->act.ctr_data, sizeof(out.ctr_data_next));
+	out.failed_attempts = w->act.failed_attempts;
+	if (w->act.status != REG_ACTIVE || !w->act.has_ctr_data ||
+	    w->h.sig_type == HDR_SIG_POSSESSION)
+		return SVC_OK;
+	out.failed_attempts++;
+	out.block = w->act.max_failed_attempts - out.failed_attempts <= 0;
+	res->blocked = out.block;
+	res->remaining_attempts = out.block ? 0 :
+	    w->act.max_failed_attempts - out.failed_attempts;
+	if (out.block)
+		res->status = REG_BLOCKED;
+	return store(db, &w->act, &out);
+}
+
 /* Verifies and stores the outcome; the caller holds the transaction. */
 static enum svc_rc
 verify_locked(struct db *db, const struct config *cfg,
@@ -47,12 +90,11 @@ verify_locked(struct db *db, const struct config *cfg,
 	struct sig_verify_req vr;
 	struct sig_state st;
 	struct sig_result out;
-	struct act_counter c;
 	enum svc_rc rc;
-	int dbrc;
 
-	if (w->act.status != REG_ACTIVE || !w->act.has_ctr_data ||
-	    strcmp(w->act.app_id, w->app.id) != 0)
+	if (!w->has_app || strcmp(w->act.app_id, w->app.id) != 0)
+		return foreign_key(db, w, res);
+	if (w->act.status != REG_ACTIVE || !w->act.has_ctr_data)
 		return SVC_OK;		/* not valid, nothing to count */
 	if (secret_activation_keys(cfg, &w->act, &w->keys) != 0 ||
 	    sigdata_build(&w->data, req->method, req->uri_id, w->h.nonce,
@@ -77,24 +119,64 @@ verify_locked(struct db *db, const struct config *cfg,
 	res->valid = out.valid;
 	res->remaining_attempts = out.remaining_attempts;
 	res->blocked = out.block;
-	if (out.valid || out.state_changed) {
-		memset(&c, 0, sizeof(c));
-		c.id = w->act.id;
-		c.ctr = out.ctr_next;
-		c.ctr_data = out.ctr_data_next;
-		c.failed_attempts = out.failed_attempts;
-		c.block = out.block;
-		c.blocked_reason = out.block ? BLOCK_REASON_MAX_FAILED : NULL;
-		c.used = out.valid;
-		dbrc = act_store_counter(db, &c);
+	if (out.block)
+		res->status = REG_BLOCKED;
+	if (out.valid || out.state_changed || out.block) {
+		rc = store(db, &w->act, &out);
 		OPENSSL_cleanse(&out, sizeof(out));
-		if (dbrc != DB_OK)
-			return svc_from_db(dbrc, SVC_INTERNAL);
+		if (rc != SVC_OK)
+			return rc;
 	}
 	if (res->valid && req->on_valid != NULL &&
-	    (rc = req->on_valid(db, &w->act, req->arg)) != SVC_OK)
+	    (rc = req->on_valid(db, &w->act, &w->keys, &w->app,
+	    req->arg)) != SVC_OK)
 		return rc;
 	return SVC_OK;
+}
+
+/* The activation is within the caller's reach. */
+static int
+in_scope(struct db *db, const struct reg_scope *scope, const char *app_id)
+{
+	if (scope == NULL || scope->admin)
+		return DB_OK;
+	return users_has_app(db, scope->caller_id, app_id);
+}
+
+/* What the caller learns about a found activation. */
+static void
+describe(const struct work *w, struct sigauth_result *res)
+{
+	res->found = 1;
+	res->status = w->act.status;
+	res->remaining_attempts = w->act.max_failed_attempts >
+	    w->act.failed_attempts ? w->act.max_failed_attempts -
+	    w->act.failed_attempts : 0;
+	memcpy(res->user_id, w->act.user_id, sizeof(res->user_id));
+	memcpy(res->app_id, w->act.app_id, sizeof(res->app_id));
+	memcpy(res->flags, w->act.flags, sizeof(res->flags));
+	if (w->has_app && strcmp(w->act.app_id, w->app.id) == 0)
+		memcpy(res->roles, w->app.roles, sizeof(res->roles));
+	else
+		strcpy(res->roles, "[]");
+}
+
+/* The locked part: find, scope, type, verify. */
+static enum svc_rc
+locked(struct db *db, const struct config *cfg, const struct sigauth_req *req,
+    struct work *w, struct sigauth_result *res)
+{
+	int dbrc;
+
+	dbrc = act_lock(db, w->h.activation_id, &w->act);
+	if (dbrc == DB_OK)
+		dbrc = in_scope(db, req->scope, w->act.app_id);
+	if (dbrc != DB_OK)
+		return svc_from_db(dbrc, SVC_OK);	/* not found */
+	describe(w, res);
+	if ((req->allowed & SIGAUTH_TYPE(w->h.sig_type)) == 0)
+		return SVC_OK;		/* type not allowed: not counted */
+	return verify_locked(db, cfg, req, w, res);
 }
 
 enum svc_rc
@@ -108,6 +190,7 @@ sigauth_verify(struct db *db, const struct config *cfg,
 	int dbrc;
 
 	memset(res, 0, sizeof(res[0]));
+	res->status = REG_REMOVED;
 	*why = NULL;
 	if (req->header == NULL) {
 		*why = "signature header missing";
@@ -124,24 +207,19 @@ sigauth_verify(struct db *db, const struct config *cfg,
 	memcpy(res->activation_id, w->h.activation_id,
 	    sizeof(res->activation_id));
 	res->type = w->h.sig_type;
-	rc = SVC_OK;
-	if ((req->allowed & SIGAUTH_TYPE(w->h.sig_type)) == 0)
-		goto done;
+	res->version = w->h.version;
 	dbrc = apps_get_by_key(db, w->h.app_key, &w->app);
-	if (dbrc != DB_OK) {
-		rc = svc_from_db(dbrc, SVC_OK);
+	if (dbrc != DB_OK && dbrc != DB_NOT_FOUND) {
+		rc = svc_from_db(dbrc, SVC_INTERNAL);
 		goto done;
 	}
+	w->has_app = dbrc == DB_OK;
 	if ((dbrc = db_begin(db)) != DB_OK) {
 		rc = svc_from_db(dbrc, SVC_INTERNAL);
 		goto done;
 	}
-	dbrc = act_lock(db, w->h.activation_id, &w->act);
-	if (dbrc == DB_OK)
-		rc = verify_locked(db, cfg, req, w, res);
-	else
-		rc = svc_from_db(dbrc, SVC_OK);
-	if (rc == SVC_OK && dbrc == DB_OK)
+	rc = locked(db, cfg, req, w, res);
+	if (rc == SVC_OK)
 		rc = svc_from_db(db_commit(db), SVC_INTERNAL);
 	else
 		db_rollback(db);

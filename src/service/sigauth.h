@@ -2,14 +2,16 @@
  * sigauth.h - verifying a PowerAuth signature against an activation
  * (protocol.md §5.5), with its bookkeeping, as one transaction.
  *
- * Owns: the order of the checks (header syntax, allowed factor types,
- * application by app key, activation locked FOR UPDATE, same application,
- * ACTIVE), the data signed (method, uriId, nonce, body, app secret), the
- * look-ahead verification with the configured window, and storing its
- * outcome: counter and CTR_DATA advance on success; failed attempts and
- * blocking (reason MAX_FAILED_ATTEMPTS) on failure, as crypto/signature.h
- * decides. An action that must happen only with a valid signature runs in
- * the same transaction (on_valid).
+ * Owns: the order of the checks (protocol.md §5.5: header syntax, allowed
+ * factor types, activation locked FOR UPDATE and within the caller's scope,
+ * the app key's application must be the activation's -- otherwise a
+ * non-possession signature counts as a failure --, ACTIVE), the data signed
+ * (method, uriId, nonce, body, app secret), the look-ahead verification
+ * with the configured window, and storing its outcome: counter and
+ * CTR_DATA advance on success; failed attempts and blocking (reason
+ * MAX_FAILED_ATTEMPTS) on failure, as crypto/signature.h decides. An
+ * action that must happen only with a valid signature runs in the same
+ * transaction (on_valid), with the activation's keys.
  * Must not: speak HTTP or hold SQL text.
  */
 #ifndef PASERV_SERVICE_SIGAUTH_H
@@ -20,9 +22,12 @@
 
 #include "common/config.h"
 #include "crypto/headers.h"
+#include "crypto/keys.h"
 #include "service/result.h"
 #include "store/activations.h"
+#include "store/apps.h"
 #include "store/db.h"
+#include "store/registrations.h"
 
 /* Bit of a factor type in sigauth_req.allowed. */
 #define SIGAUTH_TYPE(t)		(1u << (t))
@@ -39,27 +44,37 @@ struct sigauth_req {
 	const uint8_t	*body;
 	size_t		 bodylen;
 	unsigned	 allowed;	/* SIGAUTH_* bits */
+	const struct reg_scope *scope;	/* NULL: any application */
 	/* Runs inside the transaction after a valid signature; anything
 	 * but SVC_OK rolls everything back and is returned. */
 	enum svc_rc	(*on_valid)(struct db *db, const struct act_row *a,
-			    void *arg);
+			    const struct pa_keys *keys,
+			    const struct app_row *app, void *arg);
 	void		*arg;
 };
 
 struct sigauth_result {
 	int		 valid;
+	int		 found;		/* the activation exists (in scope) */
 	char		 activation_id[37];	/* from the header */
 	enum hdr_sig_type type;
+	enum pa_proto_version version;
 	int		 remaining_attempts;
 	int		 blocked;		/* this failure blocked it */
+	/* When found: the activation after the verification. */
+	int		 status;		/* enum reg_status */
+	char		 user_id[REG_USER_MAX + 1];
+	char		 app_id[APP_ID_MAX + 1];
+	char		 flags[REG_FLAGS_TEXT_MAX + 1];	/* JSON array */
+	char		 roles[APP_ROLES_TEXT_MAX + 1];	/* JSON array */
 };
 
 /*
  * SVC_OK with res->valid saying whether the signature authenticates
- * (unknown activation, other application, not ACTIVE, type not allowed
- * and a wrong signature are all "not valid"); SVC_INVALID when the header
- * is malformed (why names the problem); SVC_DB_DOWN, SVC_INTERNAL, or
- * what on_valid returned.
+ * (unknown or out-of-scope activation, other application, not ACTIVE,
+ * type not allowed and a wrong signature are all "not valid"); SVC_INVALID
+ * when the header is malformed (why names the problem); SVC_DB_DOWN,
+ * SVC_INTERNAL, or what on_valid returned.
  */
 enum svc_rc	sigauth_verify(struct db *db, const struct config *cfg,
 		    const struct sigauth_req *req, struct sigauth_result *res,

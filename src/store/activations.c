@@ -13,7 +13,7 @@
     " server_public_key, device_public_key, ctr, ctr_data," \
     " failed_attempts, max_failed_attempts, otp_hash, commit_phase," \
     " master_secret_enc, protocol_version," \
-    " CAST(ROUND(UNIX_TIMESTAMP(expires_at) * 1000) AS SIGNED)" \
+    " CAST(ROUND(UNIX_TIMESTAMP(expires_at) * 1000) AS SIGNED), flags" \
     " FROM activation"
 static const char SQL_GET[] = ACT_COLUMNS " WHERE id = ?";
 static const char SQL_LOCK[] = ACT_COLUMNS " WHERE id = ? FOR UPDATE";
@@ -40,7 +40,7 @@ static const char SQL_COUNTER[] =
     " last_used_at = IF(? = 1, UTC_TIMESTAMP(3), last_used_at)"
     " WHERE id = ?";
 
-#define NCOLS	16
+#define NCOLS	17
 
 struct fetch {
 	struct act_row	*row;
@@ -80,6 +80,7 @@ fetch_init(struct fetch *f, struct act_row *r)
 	    sizeof(r->master_secret_enc));
 	f->cols[14] = col(DB_T_I64, NULL, 0);
 	f->cols[15] = col(DB_T_I64, NULL, 0);
+	f->cols[16] = col(DB_T_STR, r->flags, sizeof(r->flags));
 }
 
 static int

@@ -46,6 +46,7 @@ struct act_row {
 	char	 master_secret_enc[ACT_SECRET_ENC_MAX + 1];	/* "" when none */
 	int	 protocol_version;		/* 0 until the key exchange */
 	int64_t	 expires_ms;
+	char	 flags[REG_FLAGS_TEXT_MAX + 1];	/* JSON array text */
 };
 
 /* What the key exchange stores. */
