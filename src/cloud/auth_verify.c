@@ -1,7 +1,8 @@
 /*
- * auth_verify.c - /v2/signature/verify (also /v2/authentication/verify):
- * a back end hands over what its own endpoint received and learns whether
- * the PowerAuth signature authenticates (api.md §2.3).
+ * auth_verify.c - /v2/signature/verify (also /v2/authentication/verify)
+ * and /v2/token/verify: a back end hands over what its own endpoint
+ * received and learns whether the PowerAuth signature or MAC token
+ * authenticates (api.md §2.3).
  *
  * An invalid signature is a 200 answer with signatureValid false; only a
  * malformed request or header is an error. Registrations of applications
@@ -21,6 +22,7 @@
 #include "service/auth.h"
 #include "service/registrations.h"
 #include "service/sigauth.h"
+#include "service/tokens.h"
 
 #define METHOD_MAX	16
 #define URI_ID_MAX	1024
@@ -109,7 +111,7 @@ signed_data(json_object *body, struct buf *out, char *err, size_t errlen)
 
 /* The registration part of a verify answer (shared with token verify). */
 void
-cloud_verify_json(json_object *o, const struct sigauth_result *r)
+cloud_verify_json(json_object *o, const struct auth_subject *r)
 {
 	json_object *flags, *app, *roles;
 
@@ -117,10 +119,6 @@ cloud_verify_json(json_object *o, const struct sigauth_result *r)
 	    json_object_new_string(r->activation_id));
 	json_object_object_add(o, "registrationStatus",
 	    json_object_new_string(registration_status_name(r->status)));
-	json_object_object_add(o, "signatureType",
-	    json_object_new_string(hdr_sig_type_str(r->type)));
-	json_object_object_add(o, "remainingAttempts",
-	    json_object_new_int(r->remaining_attempts));
 	if (!r->found)
 		return;
 	json_object_object_add(o, "userId", json_object_new_string(r->user_id));
@@ -185,12 +183,61 @@ cloud_signature_verify(struct worker *w, struct request *req,
 	}
 	json_object_object_add(o, "signatureValid",
 	    json_object_new_boolean(r->valid));
-	cloud_verify_json(o, r);
+	cloud_verify_json(o, &r->subject);
+	json_object_object_add(o, "signatureType",
+	    json_object_new_string(hdr_sig_type_str(r->type)));
+	json_object_object_add(o, "remainingAttempts",
+	    json_object_new_int(r->remaining_attempts));
 	response_json(res, 200, o);
 done:
 	free(r);
 	if (data.data != NULL)
 		OPENSSL_cleanse(data.data, data.cap);
 	buf_free(&data);
+	json_object_put(body);
+}
+
+void
+cloud_token_verify(struct worker *w, struct request *req,
+    struct response *res)
+{
+	struct token_result *r = NULL;
+	struct reg_scope scope;
+	json_object *body = NULL, *o;
+	const char *hv = NULL, *why = NULL;
+	char err[160];
+	enum svc_rc rc;
+
+	if (jsonin_parse_object(req->body, req->body_len, 0, &body, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "authHeader", 1, 1, AUTH_HEADER_MAX, NULL,
+	    &hv, err, sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		goto done;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+		goto done;
+	}
+	scope.caller_id = req->principal.user_id;
+	scope.admin = req->principal.role == AUTH_ROLE_ADMIN;
+	rc = token_check(cloud_db(w), w->cfg, hv, &scope, r, &why);
+	if (rc == SVC_INVALID) {
+		response_error(res, API_ERROR_TOKEN_INVALID, why);
+		goto done;
+	}
+	if (rc != SVC_OK || (o = json_object_new_object()) == NULL) {
+		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
+		goto done;
+	}
+	json_object_object_add(o, "tokenValid",
+	    json_object_new_boolean(r->valid));
+	cloud_verify_json(o, &r->subject);
+	if (r->subject.found)
+		json_object_object_add(o, "signatureType",
+		    json_object_new_string(hdr_sig_type_str(r->type)));
+	response_json(res, 200, o);
+done:
+	free(r);
 	json_object_put(body);
 }

@@ -50,6 +50,9 @@ struct config {
 	long	 signature_max_failed;
 	long	 ecies_window;		/* seconds, timestamp freshness */
 	long	 temporary_key_validity;	/* seconds */
+	long	 token_timestamp_validity;	/* seconds into the past */
+	long	 token_timestamp_forward;	/* seconds into the future */
+	long	 vault_biometry;	/* 1: possession_biometry unlocks */
 	long	 housekeeping_interval;	/* seconds; 0: no job in workers */
 	long	 housekeeping_batch;	/* rows per statement */
 	char	*path;			/* file actually read, NULL if none */

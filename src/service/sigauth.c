@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/buf.h"
@@ -76,7 +77,7 @@ foreign_key(struct db *db, const struct work *w, struct sigauth_result *res)
 	res->remaining_attempts = out.block ? 0 :
 	    w->act.max_failed_attempts - out.failed_attempts;
 	if (out.block)
-		res->status = REG_BLOCKED;
+		res->subject.status = REG_BLOCKED;
 	return store(db, &w->act, &out);
 }
 
@@ -120,17 +121,19 @@ verify_locked(struct db *db, const struct config *cfg,
 	res->remaining_attempts = out.remaining_attempts;
 	res->blocked = out.block;
 	if (out.block)
-		res->status = REG_BLOCKED;
+		res->subject.status = REG_BLOCKED;
 	if (out.valid || out.state_changed || out.block) {
 		rc = store(db, &w->act, &out);
 		OPENSSL_cleanse(&out, sizeof(out));
 		if (rc != SVC_OK)
 			return rc;
 	}
-	if (res->valid && req->on_valid != NULL &&
-	    (rc = req->on_valid(db, &w->act, &w->keys, &w->app,
-	    req->arg)) != SVC_OK)
-		return rc;
+	if (res->valid && req->on_valid != NULL) {
+		struct sigauth_ctx c = { &w->h, &w->act, &w->keys, &w->app };
+
+		if ((rc = req->on_valid(db, &c, req->arg)) != SVC_OK)
+			return rc;
+	}
 	return SVC_OK;
 }
 
@@ -143,22 +146,29 @@ in_scope(struct db *db, const struct reg_scope *scope, const char *app_id)
 	return users_has_app(db, scope->caller_id, app_id);
 }
 
+void
+auth_subject_set(struct auth_subject *s, const struct act_row *a,
+    const char *roles)
+{
+	s->found = 1;
+	memcpy(s->activation_id, a->id, sizeof(s->activation_id));
+	s->status = a->status;
+	memcpy(s->user_id, a->user_id, sizeof(s->user_id));
+	memcpy(s->app_id, a->app_id, sizeof(s->app_id));
+	memcpy(s->flags, a->flags, sizeof(s->flags));
+	snprintf(s->roles, sizeof(s->roles), "%s", roles != NULL ? roles :
+	    "[]");
+}
+
 /* What the caller learns about a found activation. */
 static void
 describe(const struct work *w, struct sigauth_result *res)
 {
-	res->found = 1;
-	res->status = w->act.status;
 	res->remaining_attempts = w->act.max_failed_attempts >
 	    w->act.failed_attempts ? w->act.max_failed_attempts -
 	    w->act.failed_attempts : 0;
-	memcpy(res->user_id, w->act.user_id, sizeof(res->user_id));
-	memcpy(res->app_id, w->act.app_id, sizeof(res->app_id));
-	memcpy(res->flags, w->act.flags, sizeof(res->flags));
-	if (w->has_app && strcmp(w->act.app_id, w->app.id) == 0)
-		memcpy(res->roles, w->app.roles, sizeof(res->roles));
-	else
-		strcpy(res->roles, "[]");
+	auth_subject_set(&res->subject, &w->act, w->has_app &&
+	    strcmp(w->act.app_id, w->app.id) == 0 ? w->app.roles : NULL);
 }
 
 /* The locked part: find, scope, type, verify. */
@@ -190,7 +200,7 @@ sigauth_verify(struct db *db, const struct config *cfg,
 	int dbrc;
 
 	memset(res, 0, sizeof(res[0]));
-	res->status = REG_REMOVED;
+	res->subject.status = REG_REMOVED;
 	*why = NULL;
 	if (req->header == NULL) {
 		*why = "signature header missing";
@@ -204,8 +214,8 @@ sigauth_verify(struct db *db, const struct config *cfg,
 		rc = SVC_INVALID;
 		goto done;
 	}
-	memcpy(res->activation_id, w->h.activation_id,
-	    sizeof(res->activation_id));
+	memcpy(res->subject.activation_id, w->h.activation_id,
+	    sizeof(res->subject.activation_id));
 	res->type = w->h.sig_type;
 	res->version = w->h.version;
 	dbrc = apps_get_by_key(db, w->h.app_key, &w->app);
