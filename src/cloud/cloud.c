@@ -70,6 +70,8 @@ static const struct route ROUTES[] = {
 	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/authentication/verify", cloud_signature_verify,
 	    ROUTE_AUTH_USER, NULL, 0 },
+	{ "POST", "/v2/signature/offline/verify", cloud_offline_verify,
+	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/token/verify", cloud_token_verify, ROUTE_AUTH_USER,
 	    NULL, 0 },
 	{ "POST", "/v2/registrations", cloud_reg_create, ROUTE_AUTH_USER,

@@ -41,6 +41,9 @@ void	cloud_reg_change(struct worker *, struct request *, struct response *);
 /* /v2/signature/verify and /v2/authentication/verify (auth_verify.c). */
 void	cloud_signature_verify(struct worker *, struct request *,
 	    struct response *);
+/* /v2/signature/offline/verify (auth_verify.c). */
+void	cloud_offline_verify(struct worker *, struct request *,
+	    struct response *);
 /* /v2/token/verify (auth_verify.c). */
 void	cloud_token_verify(struct worker *, struct request *,
 	    struct response *);

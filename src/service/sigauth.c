@@ -24,6 +24,7 @@ struct work {
 	struct act_row	 act;
 	struct pa_keys	 keys;
 	struct buf	 data;
+	const struct sigauth_offline_req *offline;	/* NULL: online */
 };
 
 static void
@@ -97,27 +98,42 @@ verify_locked(struct db *db, const struct config *cfg,
 		return foreign_key(db, w, res);
 	if (w->act.status != REG_ACTIVE || !w->act.has_ctr_data)
 		return SVC_OK;		/* not valid, nothing to count */
-	if (secret_activation_keys(cfg, &w->act, &w->keys) != 0 ||
-	    sigdata_build(&w->data, req->method, req->uri_id, w->h.nonce,
-	    req->body, req->bodylen, w->app.app_secret) != 0)
+	if (secret_activation_keys(cfg, &w->act, &w->keys) != 0)
 		return SVC_INTERNAL;
 	memset(&vr, 0, sizeof(vr));
 	memset(&st, 0, sizeof(st));
+	if (w->offline != NULL) {
+		if (buf_append_str(&w->data, w->offline->data) != 0 ||
+		    buf_append_str(&w->data, "&" SIGDATA_OFFLINE) != 0)
+			return SVC_INTERNAL;
+		vr.signature = w->offline->signature;
+		vr.format = SIG_FORMAT_DECIMAL;
+		vr.digits = w->offline->digits;
+		vr.allow_biometry = w->offline->allow_biometry;
+	} else {
+		if (sigdata_build(&w->data, req->method, req->uri_id,
+		    w->h.nonce, req->body, req->bodylen,
+		    w->app.app_secret) != 0)
+			return SVC_INTERNAL;
+		vr.signature = w->h.signature;
+		vr.format = signature_format_for_version(w->h.version);
+	}
 	vr.keys = &k;
 	vr.type = w->h.sig_type;
 	vr.data = w->data.data;
 	vr.datalen = w->data.len;
-	vr.signature = w->h.signature;
-	vr.format = signature_format_for_version(w->h.version);
 	vr.lookahead = (int)cfg->signature_lookahead;
 	st.ctr = w->act.ctr;
 	memcpy(st.ctr_data, w->act.ctr_data, sizeof(st.ctr_data));
 	st.failed_attempts = w->act.failed_attempts;
 	st.max_failed = w->act.max_failed_attempts;
 	st.is_active = 1;
-	if (signature_verify(&vr, &st, &out) != 0)
+	if ((w->offline != NULL ? signature_verify_offline(&vr, &st, &out) :
+	    signature_verify(&vr, &st, &out)) != 0)
 		return SVC_INTERNAL;
 	res->valid = out.valid;
+	if (w->offline != NULL && out.valid)
+		res->type = out.matched_type;
 	res->remaining_attempts = out.remaining_attempts;
 	res->blocked = out.block;
 	if (out.block)
@@ -128,7 +144,7 @@ verify_locked(struct db *db, const struct config *cfg,
 		if (rc != SVC_OK)
 			return rc;
 	}
-	if (res->valid && req->on_valid != NULL) {
+	if (res->valid && req != NULL && req->on_valid != NULL) {
 		struct sigauth_ctx c = { &w->h, &w->act, &w->keys, &w->app };
 
 		if ((rc = req->on_valid(db, &c, req->arg)) != SVC_OK)
@@ -171,22 +187,50 @@ describe(const struct work *w, struct sigauth_result *res)
 	    strcmp(w->act.app_id, w->app.id) == 0 ? w->app.roles : NULL);
 }
 
-/* The locked part: find, scope, type, verify. */
+/*
+ * The locked part: find, scope, type, verify. Offline requests carry no
+ * app key: the activation's own application is used.
+ */
 static enum svc_rc
 locked(struct db *db, const struct config *cfg, const struct sigauth_req *req,
-    struct work *w, struct sigauth_result *res)
+    const struct reg_scope *scope, struct work *w, struct sigauth_result *res)
 {
 	int dbrc;
 
 	dbrc = act_lock(db, w->h.activation_id, &w->act);
 	if (dbrc == DB_OK)
-		dbrc = in_scope(db, req->scope, w->act.app_id);
+		dbrc = in_scope(db, scope, w->act.app_id);
+	if (dbrc == DB_OK && w->offline != NULL) {
+		dbrc = apps_get(db, w->act.app_id, &w->app);
+		w->has_app = dbrc == DB_OK;
+	}
 	if (dbrc != DB_OK)
 		return svc_from_db(dbrc, SVC_OK);	/* not found */
 	describe(w, res);
-	if ((req->allowed & SIGAUTH_TYPE(w->h.sig_type)) == 0)
+	if (req != NULL && (req->allowed & SIGAUTH_TYPE(w->h.sig_type)) == 0)
 		return SVC_OK;		/* type not allowed: not counted */
 	return verify_locked(db, cfg, req, w, res);
+}
+
+/* One transaction around locked(). */
+static enum svc_rc
+transaction(struct db *db, const struct config *cfg,
+    const struct sigauth_req *req, const struct reg_scope *scope,
+    struct work *w, struct sigauth_result *res)
+{
+	enum svc_rc rc;
+	int dbrc;
+
+	if ((dbrc = db_begin(db)) != DB_OK)
+		return svc_from_db(dbrc, SVC_INTERNAL);
+	rc = locked(db, cfg, req, scope, w, res);
+	if (rc == SVC_OK)
+		rc = svc_from_db(db_commit(db), SVC_INTERNAL);
+	else
+		db_rollback(db);
+	if (rc != SVC_OK)
+		res->valid = 0;
+	return rc;
 }
 
 enum svc_rc
@@ -224,18 +268,72 @@ sigauth_verify(struct db *db, const struct config *cfg,
 		goto done;
 	}
 	w->has_app = dbrc == DB_OK;
-	if ((dbrc = db_begin(db)) != DB_OK) {
-		rc = svc_from_db(dbrc, SVC_INTERNAL);
-		goto done;
-	}
-	rc = locked(db, cfg, req, w, res);
-	if (rc == SVC_OK)
-		rc = svc_from_db(db_commit(db), SVC_INTERNAL);
-	else
-		db_rollback(db);
-	if (rc != SVC_OK)
-		res->valid = 0;
+	rc = transaction(db, cfg, req, req->scope, w, res);
 done:
+	work_free(w);
+	return rc;
+}
+
+/* Offline data: parses as normalised request data without a secret. */
+static int
+offline_data_ok(const char *data)
+{
+	struct sigdata_parts p;
+	int ok;
+
+	memset(&p, 0, sizeof(p));
+	ok = data != NULL && sigdata_parse(data, strlen(data), &p) == 0 &&
+	    p.secret[0] == '\0';
+	sigdata_parts_free(&p);
+	return ok;
+}
+
+/* n components of digits decimal digits joined by '-' (n = 1..3). */
+static int
+offline_signature_ok(const char *s, int digits)
+{
+	size_t len = s != NULL ? strlen(s) : 0, i;
+
+	if (digits < SIGNATURE_DIGITS_MIN || digits > SIGNATURE_DIGITS_MAX ||
+	    len == 0 || len > SIGNATURE_MAX_LEN)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((i + 1) % (size_t)(digits + 1) == 0 ? s[i] != '-' :
+		    (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return (len + 1) % (size_t)(digits + 1) == 0;
+}
+
+enum svc_rc
+sigauth_verify_offline(struct db *db, const struct config *cfg,
+    const struct sigauth_offline_req *req, struct sigauth_result *res,
+    const char **why)
+{
+	struct work *w;
+	enum svc_rc rc;
+
+	memset(res, 0, sizeof(res[0]));
+	res->subject.status = REG_REMOVED;
+	res->type = HDR_SIG_POSSESSION_KNOWLEDGE;
+	*why = NULL;
+	if (req->activation_id == NULL || !hdr_uuid_valid(req->activation_id,
+	    strlen(req->activation_id)))
+		*why = "registrationId is not a UUID";
+	else if (!offline_data_ok(req->data))
+		*why = "data is not METHOD&b64(uriId)&nonce&b64(body)";
+	else if (!offline_signature_ok(req->signature, req->digits))
+		*why = "signature is not decimal components of the given length";
+	if (*why != NULL)
+		return SVC_INVALID;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return SVC_INTERNAL;
+	w->offline = req;
+	snprintf(w->h.activation_id, sizeof(w->h.activation_id), "%s",
+	    req->activation_id);
+	w->h.sig_type = HDR_SIG_POSSESSION_KNOWLEDGE;
+	memcpy(res->subject.activation_id, w->h.activation_id,
+	    sizeof(res->subject.activation_id));
+	rc = transaction(db, cfg, NULL, req->scope, w, res);
 	work_free(w);
 	return rc;
 }

@@ -89,6 +89,27 @@ struct sigauth_result {
  * when the header is malformed (why names the problem); SVC_DB_DOWN,
  * SVC_INTERNAL, or what on_valid returned.
  */
+/* An offline signature (protocol.md §5.6) a back end hands over. */
+struct sigauth_offline_req {
+	const char	*activation_id;
+	const char	*data;		/* METHOD&b64(uriId)&nonce&b64(body) */
+	const char	*signature;	/* decimal components joined by '-' */
+	int		 digits;	/* per component, 4..8 */
+	int		 allow_biometry; /* also try possession_biometry */
+	const struct reg_scope *scope;
+};
+
+/*
+ * Offline verification: DATA is data "&offline", possession_knowledge
+ * (and possession_biometry if allowed) tried at each counter step, with
+ * the same counter and failed-attempt bookkeeping. SVC_OK with res->valid
+ * (res->type: the type that matched); SVC_INVALID when data or signature
+ * is malformed (why says which); SVC_DB_DOWN, SVC_INTERNAL.
+ */
+enum svc_rc	sigauth_verify_offline(struct db *db, const struct config *cfg,
+		    const struct sigauth_offline_req *req,
+		    struct sigauth_result *res, const char **why);
+
 /* Fills s from a found activation (roles: its application's, or NULL). */
 void		auth_subject_set(struct auth_subject *s,
 		    const struct act_row *a, const char *roles);
