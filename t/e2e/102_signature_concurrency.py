@@ -146,9 +146,11 @@ try:
          "server counter = highest accepted + 1")
     s = d.status() or {}
     t.eq(s.get("ctrByte"), ctr & 0xff, "the status blob's counter agrees")
+    # (Other tests run in parallel and may log errors on purpose; a
+    # deadlock is never on purpose.)
     bad = [x for x in log_since(sizes).splitlines()
-           if "deadlock" in x.lower() or " error: " in x]
-    t.ok(not bad, "no deadlock or error in the worker logs meanwhile",
+           if "deadlock" in x.lower()]
+    t.ok(not bad, "no deadlock in the worker logs meanwhile",
          "\n".join(bad[:10]))
 finally:
     e.mysql("DROP TRIGGER IF EXISTS %s" % trig)
