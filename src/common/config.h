@@ -48,6 +48,8 @@ struct config {
 	long	 registration_expire;	/* seconds */
 	long	 signature_lookahead;
 	long	 signature_max_failed;
+	long	 possession_limit;	/* possession-only failures ... */
+	long	 possession_window;	/* ... per this many seconds */
 	long	 ecies_window;		/* seconds, timestamp freshness */
 	long	 temporary_key_validity;	/* seconds */
 	long	 token_timestamp_validity;	/* seconds into the past */

@@ -9,12 +9,38 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/timeutil.h"
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
 #include "service/secrets.h"
 #include "store/users.h"
 
 #define BLOCK_REASON_MAX_FAILED	"MAX_FAILED_ATTEMPTS"
+
+/*
+ * Possession-only failures do not count toward blocking (reference
+ * server); they are limited per registration instead: at most
+ * signature.possession_limit per signature.possession_window seconds.
+ */
+struct possession_window {
+	int	failures;
+	int64_t	start_ms;	/* 0: none */
+};
+
+static void
+window_now(const struct config *cfg, const struct act_row *a,
+    struct possession_window *pw)
+{
+	int64_t now = time_now_ms();
+
+	pw->failures = a->possession_failures;
+	pw->start_ms = a->possession_window_ms;
+	if (pw->start_ms == 0 ||
+	    now - pw->start_ms >= 1000 * (int64_t)cfg->possession_window) {
+		pw->failures = 0;
+		pw->start_ms = now;
+	}
+}
 
 /* Everything one verification holds (kept off the stack, wiped). */
 struct work {
@@ -39,13 +65,16 @@ work_free(struct work *w)
 	free(w);
 }
 
-/* Stores a verification outcome. */
+/* Stores a verification outcome (with the possession-only window). */
 static enum svc_rc
-store(struct db *db, const struct act_row *a, const struct sig_result *out)
+store(struct db *db, const struct act_row *a, const struct sig_result *out,
+    const struct possession_window *pw)
 {
 	struct act_counter c;
 
 	memset(&c, 0, sizeof(c));
+	c.possession_failures = pw->failures;
+	c.possession_window_ms = pw->start_ms;
 	c.id = a->id;
 	c.ctr = out->ctr_next;
 	c.ctr_data = out->ctr_data_next;
@@ -63,6 +92,8 @@ store(struct db *db, const struct act_row *a, const struct sig_result *out)
 static enum svc_rc
 foreign_key(struct db *db, const struct work *w, struct sigauth_result *res)
 {
+	struct possession_window pw = { w->act.possession_failures,
+	    w->act.possession_window_ms };
 	struct sig_result out;
 
 	memset(&out, 0, sizeof(out));
@@ -79,7 +110,7 @@ foreign_key(struct db *db, const struct work *w, struct sigauth_result *res)
 	    w->act.max_failed_attempts - out.failed_attempts;
 	if (out.block)
 		res->subject.status = REG_BLOCKED;
-	return store(db, &w->act, &out);
+	return store(db, &w->act, &out, &pw);
 }
 
 /* Verifies and stores the outcome; the caller holds the transaction. */
@@ -92,12 +123,21 @@ verify_locked(struct db *db, const struct config *cfg,
 	struct sig_verify_req vr;
 	struct sig_state st;
 	struct sig_result out;
+	struct possession_window pw;
+	int possession;
 	enum svc_rc rc;
 
 	if (!w->has_app || strcmp(w->act.app_id, w->app.id) != 0)
 		return foreign_key(db, w, res);
 	if (w->act.status != REG_ACTIVE || !w->act.has_ctr_data)
 		return SVC_OK;		/* not valid, nothing to count */
+	possession = w->offline == NULL &&
+	    w->h.sig_type == HDR_SIG_POSSESSION;
+	window_now(cfg, &w->act, &pw);
+	if (possession && pw.failures >= cfg->possession_limit) {
+		res->rate_limited = 1;
+		return SVC_OK;		/* refused unchecked */
+	}
 	if (secret_activation_keys(cfg, &w->act, &w->keys) != 0)
 		return SVC_INTERNAL;
 	memset(&vr, 0, sizeof(vr));
@@ -138,8 +178,10 @@ verify_locked(struct db *db, const struct config *cfg,
 	res->blocked = out.block;
 	if (out.block)
 		res->subject.status = REG_BLOCKED;
-	if (out.valid || out.state_changed || out.block) {
-		rc = store(db, &w->act, &out);
+	if (possession && !out.valid)
+		pw.failures++;
+	if (out.valid || out.state_changed || out.block || possession) {
+		rc = store(db, &w->act, &out, &pw);
 		OPENSSL_cleanse(&out, sizeof(out));
 		if (rc != SVC_OK)
 			return rc;

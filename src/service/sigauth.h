@@ -9,7 +9,10 @@
  * (method, uriId, nonce, body, app secret), the look-ahead verification
  * with the configured window, and storing its outcome: counter and
  * CTR_DATA advance on success; failed attempts and blocking (reason
- * MAX_FAILED_ATTEMPTS) on failure, as crypto/signature.h decides. An
+ * MAX_FAILED_ATTEMPTS) on failure, as crypto/signature.h decides;
+ * possession-only failures, which never count toward blocking, are
+ * limited per registration (signature.possession_limit per
+ * signature.possession_window) and refused unchecked beyond it. An
  * action that must happen only with a valid signature runs in the same
  * transaction (on_valid), with the activation's keys.
  * Must not: speak HTTP or hold SQL text.
@@ -79,6 +82,7 @@ struct sigauth_result {
 	enum pa_proto_version version;
 	int		 remaining_attempts;
 	int		 blocked;	/* this failure blocked it */
+	int		 rate_limited;	/* possession-only, over the limit */
 	struct auth_subject subject;	/* after the verification */
 };
 

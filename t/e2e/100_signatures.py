@@ -18,7 +18,7 @@ import paserv_e2e as e  # noqa: E402
 VERSIONS = ["3.0", "3.1", "3.2", "3.3"]
 TYPES = ["possession", "knowledge", "biometry", "possession_knowledge",
          "possession_biometry", "possession_knowledge_biometry"]
-t = e.Tap(len(VERSIONS) * (len(TYPES) + 15) + 7)
+t = e.Tap(len(VERSIONS) * (len(TYPES) + 15) + 10)
 REG = "/powerauth-cloud/v2/registrations"
 VERIFY = "/powerauth-cloud/v2/signature/verify"
 work = tempfile.mkdtemp(prefix="paserv-e2e-sig-")
@@ -164,4 +164,24 @@ other_key = e.new_app("e2e-sig-", t).get("appKey", "")
 a = verify(sign(d).replace(app.get("appKey", "?"), other_key))
 t.eq((a.get("signatureValid"), a.get("remainingAttempts")), (False, 4),
      "another application's app key: false, counted")
+
+# Possession-only failures: not counted, but limited (20 per 60 s).
+rid, d = activated("3.2", "possession-limit")
+h = sign(d, typ="possession")
+sig = h.split('pa_signature="')[1].split('"')[0]
+for i in range(20):
+    # Wrong signatures made from one header (the phone's counter stays
+    # within the look-ahead window for the checks below).
+    wrong = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] + sig[1:]
+    if wrong == sig:
+        wrong = "Z" + sig[1:] if sig[0] != "Z" else "Y" + sig[1:]
+    a = verify(h.replace(sig, wrong))
+t.eq((a.get("signatureValid"), a.get("remainingAttempts")), (False, 5),
+     "20 wrong possession-only signatures: refused, not counted")
+a = verify(sign(d, typ="possession"))
+t.eq(a.get("signatureValid"), False,
+     "21st possession-only signature, a right one: refused (rate limit)")
+a = verify(sign(d, typ="possession_knowledge"))
+t.eq(a.get("signatureValid"), True,
+     "a 2FA signature is not affected by the possession-only limit")
 t.done()
