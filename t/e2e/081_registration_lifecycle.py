@@ -25,8 +25,8 @@ if not e.MYSQL or not e.VAR:
     t.done()
 A = e.admin_auth()
 REG = "/powerauth-cloud/v2/registrations"
-ADMIN_BIN = os.path.join(e.TOP_SRCDIR, "src", "bin", "paserv-admin")
-CONF = os.path.join(e.VAR, "paserv.conf")
+ADMIN_BIN = e.ADMIN_BIN
+CONF = e.CONF
 
 
 def new_user(app):
