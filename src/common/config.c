@@ -66,6 +66,7 @@ static const struct kspec KEYS[] = {
 	    "/run/paserv/enroll.sock", 0, 0, 0 },
 	{ "workers.threads", K_INT, OFF(workers_threads), "8", 1, 1024, 0 },
 	{ "auth.cache_ttl", K_INT, OFF(auth_cache_ttl), "60", 0, 3600, 0 },
+	{ "lookup.cache_ttl", K_INT, OFF(lookup_cache_ttl), "5", 0, 300, 0 },
 	{ "service.base_url", K_STR, OFF(service_base_url),
 	    "http://127.0.0.1:8080/enrollment-server", 0, 0, 0 },
 	{ "registration.expire", K_INT, OFF(registration_expire), "300", 10,

@@ -44,6 +44,7 @@ struct config {
 	char	*enroll_listen;
 	long	 workers_threads;
 	long	 auth_cache_ttl;	/* seconds */
+	long	 lookup_cache_ttl;	/* seconds; 0: off */
 	char	*service_base_url;
 	long	 registration_expire;	/* seconds */
 	long	 signature_lookahead;

@@ -21,6 +21,7 @@
 #include "crypto/status_blob.h"
 #include "service/ecies_server.h"
 #include "service/password.h"
+#include "service/lookup_cache.h"
 #include "service/secrets.h"
 #include "service/sigauth.h"
 #include "store/activations.h"
@@ -375,7 +376,7 @@ activation_key_exchange(struct db *db, const struct config *cfg,
 	*why = NULL;
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return SVC_INTERNAL;
-	dbrc = apps_get_by_key(db, app_key, &x->app);
+	dbrc = lookup_app_by_key(db, cfg, app_key, &x->app);
 	if (dbrc != DB_OK) {
 		*why = "unknown application key";
 		rc = svc_from_db(dbrc, SVC_ENCRYPTION);

@@ -12,6 +12,7 @@
 #include "common/uuid.h"
 #include "crypto/jwt.h"
 #include "crypto/keys.h"
+#include "service/lookup_cache.h"
 #include "service/secrets.h"
 #include "store/activations.h"
 #include "store/apps.h"
@@ -35,7 +36,7 @@ scope_keys(struct db *db, const struct config *cfg, struct work *w,
 	int dbrc;
 
 	*signer = NULL;
-	dbrc = apps_get_by_key(db, w->req.app_key, &w->app);
+	dbrc = lookup_app_by_key(db, cfg, w->req.app_key, &w->app);
 	if (dbrc != DB_OK) {
 		*why = "unknown application key";
 		return svc_from_db(dbrc, SVC_TEMP_KEY);

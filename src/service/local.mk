@@ -16,4 +16,5 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/keystore.c src/service/keystore.h \
 	src/service/tokens.c src/service/tokens.h \
 	src/service/vault.c src/service/vault.h \
+	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/housekeeping.c src/service/housekeeping.h

@@ -12,6 +12,7 @@
 #include "common/timeutil.h"
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
+#include "service/lookup_cache.h"
 #include "service/secrets.h"
 #include "store/users.h"
 
@@ -197,11 +198,12 @@ verify_locked(struct db *db, const struct config *cfg,
 
 /* The activation is within the caller's reach. */
 static int
-in_scope(struct db *db, const struct reg_scope *scope, const char *app_id)
+in_scope(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const char *app_id)
 {
 	if (scope == NULL || scope->admin)
 		return DB_OK;
-	return users_has_app(db, scope->caller_id, app_id);
+	return lookup_has_app(db, cfg, scope->caller_id, app_id);
 }
 
 void
@@ -241,7 +243,7 @@ locked(struct db *db, const struct config *cfg, const struct sigauth_req *req,
 
 	dbrc = act_lock(db, w->h.activation_id, &w->act);
 	if (dbrc == DB_OK)
-		dbrc = in_scope(db, scope, w->act.app_id);
+		dbrc = in_scope(db, cfg, scope, w->act.app_id);
 	if (dbrc == DB_OK && w->offline != NULL) {
 		dbrc = apps_get(db, w->act.app_id, &w->app);
 		w->has_app = dbrc == DB_OK;
@@ -304,7 +306,7 @@ sigauth_verify(struct db *db, const struct config *cfg,
 	    sizeof(res->subject.activation_id));
 	res->type = w->h.sig_type;
 	res->version = w->h.version;
-	dbrc = apps_get_by_key(db, w->h.app_key, &w->app);
+	dbrc = lookup_app_by_key(db, cfg, w->h.app_key, &w->app);
 	if (dbrc != DB_OK && dbrc != DB_NOT_FOUND) {
 		rc = svc_from_db(dbrc, SVC_INTERNAL);
 		goto done;

@@ -13,6 +13,7 @@
 #include "crypto/dbenc.h"
 #include "crypto/primitives.h"
 #include "service/ecies_server.h"
+#include "service/lookup_cache.h"
 #include "store/replay.h"
 #include "store/tokens.h"
 #include "store/users.h"
@@ -117,7 +118,7 @@ token_check(struct db *db, const struct config *cfg, const char *header,
 		return SVC_INTERNAL;
 	dbrc = token_get(db, h.token_id, v);
 	if (dbrc == DB_OK && scope != NULL && !scope->admin)
-		dbrc = users_has_app(db, scope->caller_id, v->app_id);
+		dbrc = lookup_has_app(db, cfg, scope->caller_id, v->app_id);
 	if (dbrc != DB_OK) {
 		rc = svc_from_db(dbrc, SVC_OK);
 		goto done;
