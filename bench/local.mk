@@ -16,3 +16,7 @@ bench_http_load_LDADD = $(PASERV_CORE_LDADD) $(CURL_LIBS)
 
 dist_noinst_SCRIPTS += bench/crypto bench/auth
 EXTRA_DIST += doc/benchmarks.md
+
+# Keeps the tools working (e2e stack; skips without it). No timings.
+TESTS += bench/smoke.py
+EXTRA_DIST += bench/smoke.py
