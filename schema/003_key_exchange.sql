@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS temporary_key (
 -- ECIES replay store: SHA-256 of (ephemeral key || nonce || scope
 -- identifier) for every accepted request envelope, kept until expires_at
 -- (longer than the accepted timestamp window), then purged.
--- scope: 1 application, 2 activation.
+-- scope: 1 application, 2 activation. (Renamed replay_value by 004.)
 CREATE TABLE IF NOT EXISTS ecies_replay (
 	scope			TINYINT NOT NULL,
 	value_hash		BINARY(32) NOT NULL,

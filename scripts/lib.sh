@@ -133,12 +133,11 @@ pa_db_start() {
 		fi
 		pa_port_busy "$PASERV_MARIADB_PORT" &&
 		    pa_die "port $PASERV_MARIADB_PORT is busy (set PASERV_MARIADB_PORT)"
-		nohup mariadbd --no-defaults --user=root --datadir="$PA_DATADIR" \
+		nohup mariadbd --defaults-file="$PASERV_TOP/etc/mariadb-paserv.cnf" \
+		    --user=root --datadir="$PA_DATADIR" \
 		    --socket="$PA_DBSOCK" --port="$PASERV_MARIADB_PORT" \
 		    --bind-address=127.0.0.1 --pid-file="$PA_RUN/mysqld.pid" \
 		    --log-error="$PA_LOGDIR/mariadb.log" \
-		    --innodb-flush-log-at-trx-commit=1 \
-		    --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
 		    </dev/null >/dev/null 2>&1 &
 	fi
 	local i

@@ -24,4 +24,4 @@ EXTRA_DIST += doc/configuration.md
 # The commented example configuration, installed next to where the real one
 # goes (never over it).
 examplesdir = $(sysconfdir)/paserv
-dist_examples_DATA = etc/paserv.conf.example
+dist_examples_DATA = etc/paserv.conf.example etc/mariadb-paserv.cnf

@@ -1,7 +1,8 @@
 /*
- * auth_verify.c - /v2/signature/verify (also /v2/authentication/verify):
- * a back end hands over what its own endpoint received and learns whether
- * the PowerAuth signature authenticates (api.md §2.3).
+ * auth_verify.c - /v2/signature/verify (also /v2/authentication/verify)
+ * and /v2/token/verify: a back end hands over what its own endpoint
+ * received and learns whether the PowerAuth signature or MAC token
+ * authenticates (api.md §2.3).
  *
  * An invalid signature is a 200 answer with signatureValid false; only a
  * malformed request or header is an error. Registrations of applications
@@ -17,10 +18,12 @@
 #include "cloud/cloud.h"
 #include "common/base64.h"
 #include "crypto/sigdata.h"
+#include "crypto/signature.h"
 #include "http/jsonin.h"
 #include "service/auth.h"
 #include "service/registrations.h"
 #include "service/sigauth.h"
+#include "service/tokens.h"
 
 #define METHOD_MAX	16
 #define URI_ID_MAX	1024
@@ -109,7 +112,7 @@ signed_data(json_object *body, struct buf *out, char *err, size_t errlen)
 
 /* The registration part of a verify answer (shared with token verify). */
 void
-cloud_verify_json(json_object *o, const struct sigauth_result *r)
+cloud_verify_json(json_object *o, const struct auth_subject *r)
 {
 	json_object *flags, *app, *roles;
 
@@ -117,10 +120,6 @@ cloud_verify_json(json_object *o, const struct sigauth_result *r)
 	    json_object_new_string(r->activation_id));
 	json_object_object_add(o, "registrationStatus",
 	    json_object_new_string(registration_status_name(r->status)));
-	json_object_object_add(o, "signatureType",
-	    json_object_new_string(hdr_sig_type_str(r->type)));
-	json_object_object_add(o, "remainingAttempts",
-	    json_object_new_int(r->remaining_attempts));
 	if (!r->found)
 		return;
 	json_object_object_add(o, "userId", json_object_new_string(r->user_id));
@@ -185,12 +184,133 @@ cloud_signature_verify(struct worker *w, struct request *req,
 	}
 	json_object_object_add(o, "signatureValid",
 	    json_object_new_boolean(r->valid));
-	cloud_verify_json(o, r);
+	cloud_verify_json(o, &r->subject);
+	json_object_object_add(o, "signatureType",
+	    json_object_new_string(hdr_sig_type_str(r->type)));
+	json_object_object_add(o, "remainingAttempts",
+	    json_object_new_int(r->remaining_attempts));
 	response_json(res, 200, o);
 done:
 	free(r);
 	if (data.data != NULL)
 		OPENSSL_cleanse(data.data, data.cap);
 	buf_free(&data);
+	json_object_put(body);
+}
+
+void
+cloud_token_verify(struct worker *w, struct request *req,
+    struct response *res)
+{
+	struct token_result *r = NULL;
+	struct reg_scope scope;
+	json_object *body = NULL, *o;
+	const char *hv = NULL, *why = NULL;
+	char err[160];
+	enum svc_rc rc;
+
+	if (jsonin_parse_object(req->body, req->body_len, 0, &body, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "authHeader", 1, 1, AUTH_HEADER_MAX, NULL,
+	    &hv, err, sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		goto done;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+		goto done;
+	}
+	scope.caller_id = req->principal.user_id;
+	scope.admin = req->principal.role == AUTH_ROLE_ADMIN;
+	rc = token_check(cloud_db(w), w->cfg, hv, &scope, r, &why);
+	if (rc == SVC_INVALID) {
+		response_error(res, API_ERROR_TOKEN_INVALID, why);
+		goto done;
+	}
+	if (rc != SVC_OK || (o = json_object_new_object()) == NULL) {
+		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
+		goto done;
+	}
+	json_object_object_add(o, "tokenValid",
+	    json_object_new_boolean(r->valid));
+	cloud_verify_json(o, &r->subject);
+	if (r->subject.found)
+		json_object_object_add(o, "signatureType",
+		    json_object_new_string(hdr_sig_type_str(r->type)));
+	response_json(res, 200, o);
+done:
+	free(r);
+	json_object_put(body);
+}
+
+/*
+ * /v2/signature/offline/verify: an offline signature (decimal, secret
+ * "offline") a user copied from the phone, e.g. of a QR code's data.
+ */
+void
+cloud_offline_verify(struct worker *w, struct request *req,
+    struct response *res)
+{
+	struct sigauth_offline_req o;
+	struct sigauth_result *r = NULL;
+	struct reg_scope scope;
+	json_object *body = NULL, *out, *v;
+	const char *why = NULL;
+	char err[160];
+	int64_t digits = SIGNATURE_DIGITS_DEFAULT;
+	int present;
+	enum svc_rc rc;
+
+	memset(&o, 0, sizeof(o));
+	if (jsonin_parse_object(req->body, req->body_len, 0, &body, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "registrationId", 1, 1, 64, NULL,
+	    &o.activation_id, err, sizeof(err)) != 0 ||
+	    jsonin_string(body, "data", 1, 1, 16 * 1024 * 1024, NULL, &o.data,
+	    err, sizeof(err)) != 0 ||
+	    jsonin_string(body, "signature", 1, 1, 64, NULL, &o.signature,
+	    err, sizeof(err)) != 0 ||
+	    jsonin_int64(body, "componentLength", 0, SIGNATURE_DIGITS_MIN,
+	    SIGNATURE_DIGITS_MAX, &digits, &present, err, sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		goto done;
+	}
+	if (!present)
+		digits = SIGNATURE_DIGITS_DEFAULT;
+	if (json_object_object_get_ex(body, "allowBiometry", &v) && v != NULL) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			response_error(res, API_ERROR_REQUEST,
+			    "field 'allowBiometry' must be a boolean");
+			goto done;
+		}
+		o.allow_biometry = json_object_get_boolean(v);
+	}
+	o.digits = (int)digits;
+	scope.caller_id = req->principal.user_id;
+	scope.admin = req->principal.role == AUTH_ROLE_ADMIN;
+	o.scope = &scope;
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+		goto done;
+	}
+	rc = sigauth_verify_offline(cloud_db(w), w->cfg, &o, r, &why);
+	if (rc == SVC_INVALID) {
+		response_error(res, API_ERROR_SIGNATURE_INVALID, why);
+		goto done;
+	}
+	if (rc != SVC_OK || (out = json_object_new_object()) == NULL) {
+		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
+		goto done;
+	}
+	json_object_object_add(out, "signatureValid",
+	    json_object_new_boolean(r->valid));
+	cloud_verify_json(out, &r->subject);
+	json_object_object_add(out, "signatureType",
+	    json_object_new_string(hdr_sig_type_str(r->type)));
+	json_object_object_add(out, "remainingAttempts",
+	    json_object_new_int(r->remaining_attempts));
+	response_json(res, 200, out);
+done:
+	free(r);
 	json_object_put(body);
 }

@@ -41,9 +41,15 @@ void	cloud_reg_change(struct worker *, struct request *, struct response *);
 /* /v2/signature/verify and /v2/authentication/verify (auth_verify.c). */
 void	cloud_signature_verify(struct worker *, struct request *,
 	    struct response *);
-struct sigauth_result;
+/* /v2/signature/offline/verify (auth_verify.c). */
+void	cloud_offline_verify(struct worker *, struct request *,
+	    struct response *);
+/* /v2/token/verify (auth_verify.c). */
+void	cloud_token_verify(struct worker *, struct request *,
+	    struct response *);
+struct auth_subject;
 /* The registration members of a verify answer (auth_verify.c). */
-void	cloud_verify_json(json_object *o, const struct sigauth_result *r);
+void	cloud_verify_json(json_object *o, const struct auth_subject *r);
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);
 /*

@@ -48,8 +48,13 @@ struct config {
 	long	 registration_expire;	/* seconds */
 	long	 signature_lookahead;
 	long	 signature_max_failed;
+	long	 possession_limit;	/* possession-only failures ... */
+	long	 possession_window;	/* ... per this many seconds */
 	long	 ecies_window;		/* seconds, timestamp freshness */
 	long	 temporary_key_validity;	/* seconds */
+	long	 token_timestamp_validity;	/* seconds into the past */
+	long	 token_timestamp_forward;	/* seconds into the future */
+	long	 vault_biometry;	/* 1: possession_biometry unlocks */
 	long	 housekeeping_interval;	/* seconds; 0: no job in workers */
 	long	 housekeeping_batch;	/* rows per statement */
 	char	*path;			/* file actually read, NULL if none */

@@ -80,6 +80,12 @@ enroll_fail(struct worker *w, struct request *req, struct response *res,
 	case SVC_TEMP_KEY:
 		e = API_PA_TEMPORARY_KEY;
 		break;
+	case SVC_VAULT_INVALID:
+		e = API_PA_SECURE_VAULT;
+		break;
+	case SVC_UPGRADE:
+		e = API_PA_UPGRADE;
+		break;
 	case SVC_INVALID:
 		response_error(res, API_ERROR_REQUEST, why);
 		return;
@@ -138,6 +144,8 @@ pa_status(struct worker *w, struct request *req, struct response *res)
 	enroll_ok(w, req, res, ro);
 }
 
+static const char *const ANY_QUERY[] = { "*", NULL };
+
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/status", pa_status, ROUTE_AUTH_NONE, NULL, 0 },
@@ -149,6 +157,24 @@ static const struct route ROUTES[] = {
 	    ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/keystore/create", pa_keystore_create,
 	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "GET", "/pa/v3/signature/validate", pa_signature_validate,
+	    ROUTE_AUTH_NONE, ANY_QUERY, 0 },
+	{ "POST", "/pa/v3/signature/validate", pa_signature_validate,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "PUT", "/pa/v3/signature/validate", pa_signature_validate,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "DELETE", "/pa/v3/signature/validate", pa_signature_validate,
+	    ROUTE_AUTH_NONE, ANY_QUERY, 0 },
+	{ "POST", "/pa/v3/token/create", pa_token_create, ROUTE_AUTH_NONE,
+	    NULL, 0 },
+	{ "POST", "/pa/v3/token/remove", pa_token_remove, ROUTE_AUTH_NONE,
+	    NULL, 0 },
+	{ "POST", "/pa/v3/vault/unlock", pa_vault_unlock, ROUTE_AUTH_NONE,
+	    NULL, 0 },
+	{ "POST", "/pa/v3/upgrade/start", pa_upgrade, ROUTE_AUTH_NONE,
+	    NULL, 0 },
+	{ "POST", "/pa/v3/upgrade/commit", pa_upgrade, ROUTE_AUTH_NONE,
+	    NULL, 0 },
 };
 
 static int

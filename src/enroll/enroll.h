@@ -29,6 +29,13 @@ void	pa_activation_status(struct worker *, struct request *,
 	    struct response *);
 void	pa_activation_remove(struct worker *, struct request *,
 	    struct response *);
+/* Signed endpoints (pa_auth.c). */
+void	pa_signature_validate(struct worker *, struct request *,
+	    struct response *);
+void	pa_token_create(struct worker *, struct request *, struct response *);
+void	pa_token_remove(struct worker *, struct request *, struct response *);
+void	pa_vault_unlock(struct worker *, struct request *, struct response *);
+void	pa_upgrade(struct worker *, struct request *, struct response *);
 /* /pa/v3/keystore/create (pa_keystore.c). */
 void	pa_keystore_create(struct worker *, struct request *,
 	    struct response *);

@@ -150,6 +150,9 @@ router_check_query(const struct route *route, const struct request *req,
 	size_t i, j;
 	int ok;
 
+	if (route->query != NULL && route->query[0] != NULL &&
+	    strcmp(route->query[0], "*") == 0)
+		return 0;	/* the handler reads the query itself */
 	for (i = 0; i < req->nquery; i++) {
 		ok = 0;
 		for (j = 0; route->query != NULL && route->query[j] != NULL;

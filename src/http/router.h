@@ -34,7 +34,8 @@ struct route {
 	const char		*pattern;
 	route_handler		 handler;
 	enum route_auth		 auth;
-	const char *const	*query;	/* allowed query keys, NULL-ended */
+	/* allowed query keys, NULL-ended; { "*", NULL }: any */
+	const char *const	*query;
 	/*
 	 * 1: ignore CONTENT_LENGTH and discard stdin (nginx auth_request
 	 * subrequests may announce the parent's length but send no body).

@@ -456,13 +456,10 @@ done:
 }
 
 static enum svc_rc
-remove_now(struct db *db, const struct act_row *a, const struct pa_keys *keys,
-    const struct app_row *app, void *arg)
+remove_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 {
-	(void)keys;
-	(void)app;
 	(void)arg;
-	return svc_from_db(reg_set_removed(db, a->id), SVC_INTERNAL);
+	return svc_from_db(reg_set_removed(db, c->act->id), SVC_INTERNAL);
 }
 
 enum svc_rc
@@ -488,6 +485,6 @@ activation_remove_signed(struct db *db, const struct config *cfg,
 	if (rc == SVC_INVALID || (rc == SVC_OK && !res.valid))
 		return SVC_AUTH_FAILED;
 	if (rc == SVC_OK)
-		memcpy(id_out, res.activation_id, 37);
+		memcpy(id_out, res.subject.activation_id, 37);
 	return rc;
 }

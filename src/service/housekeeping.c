@@ -139,7 +139,7 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 	if (rc == SVC_OK)
 		rc = drain(&p, hk_purge_temporary_keys, &out->temporary_keys);
 	if (rc == SVC_OK)
-		rc = drain(&p, hk_purge_ecies_replay, &out->replay_entries);
+		rc = drain(&p, hk_purge_replay, &out->replay_entries);
 	/* A lease that is not released lapses after its TTL anyway. */
 	if (!p.lost)
 		(void)hk_lease_release(db, HOUSEKEEPING_LEASE, holder);

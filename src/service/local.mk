@@ -14,4 +14,6 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/sigauth.c src/service/sigauth.h \
 	src/service/activation.c src/service/activation.h \
 	src/service/keystore.c src/service/keystore.h \
+	src/service/tokens.c src/service/tokens.h \
+	src/service/vault.c src/service/vault.h \
 	src/service/housekeeping.c src/service/housekeeping.h

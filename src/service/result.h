@@ -24,6 +24,8 @@ enum svc_rc {
 	SVC_ACTIVATION_INVALID,	/* no such activation / state forbids it */
 	SVC_ENCRYPTION,		/* envelope malformed, MAC, replay, time */
 	SVC_TEMP_KEY,		/* temporary key unknown, expired, mismatch */
+	SVC_VAULT_INVALID,	/* the vault unlock request is malformed */
+	SVC_UPGRADE,		/* no protocol upgrade applies */
 	SVC_DB_DOWN,		/* database unreachable */
 	SVC_INTERNAL		/* anything else: a bug or resource failure */
 };

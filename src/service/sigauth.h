@@ -9,7 +9,10 @@
  * (method, uriId, nonce, body, app secret), the look-ahead verification
  * with the configured window, and storing its outcome: counter and
  * CTR_DATA advance on success; failed attempts and blocking (reason
- * MAX_FAILED_ATTEMPTS) on failure, as crypto/signature.h decides. An
+ * MAX_FAILED_ATTEMPTS) on failure, as crypto/signature.h decides;
+ * possession-only failures, which never count toward blocking, are
+ * limited per registration (signature.possession_limit per
+ * signature.possession_window) and refused unchecked beyond it. An
  * action that must happen only with a valid signature runs in the same
  * transaction (on_valid), with the activation's keys.
  * Must not: speak HTTP or hold SQL text.
@@ -37,6 +40,8 @@
 #define SIGAUTH_ANY	(SIGAUTH_2FA | SIGAUTH_TYPE(HDR_SIG_POSSESSION) | \
 	SIGAUTH_TYPE(HDR_SIG_KNOWLEDGE) | SIGAUTH_TYPE(HDR_SIG_BIOMETRY))
 
+struct sigauth_ctx;
+
 struct sigauth_req {
 	const char	*header;	/* X-PowerAuth-Authorization value */
 	const char	*method;
@@ -47,26 +52,38 @@ struct sigauth_req {
 	const struct reg_scope *scope;	/* NULL: any application */
 	/* Runs inside the transaction after a valid signature; anything
 	 * but SVC_OK rolls everything back and is returned. */
-	enum svc_rc	(*on_valid)(struct db *db, const struct act_row *a,
-			    const struct pa_keys *keys,
-			    const struct app_row *app, void *arg);
+	enum svc_rc	(*on_valid)(struct db *db, const struct sigauth_ctx *c,
+			    void *arg);
 	void		*arg;
+};
+
+/* What an action after a valid signature gets to work with. */
+struct sigauth_ctx {
+	const struct hdr_auth	*header;
+	const struct act_row	*act;	/* locked */
+	const struct pa_keys	*keys;
+	const struct app_row	*app;
+};
+
+/* Who a verified header or token names, as a back end is told. */
+struct auth_subject {
+	int	 found;		/* the activation exists (in scope) */
+	char	 activation_id[37];
+	int	 status;	/* enum reg_status; REMOVED when not found */
+	char	 user_id[REG_USER_MAX + 1];
+	char	 app_id[APP_ID_MAX + 1];
+	char	 flags[REG_FLAGS_TEXT_MAX + 1];	/* JSON array */
+	char	 roles[APP_ROLES_TEXT_MAX + 1];	/* JSON array */
 };
 
 struct sigauth_result {
 	int		 valid;
-	int		 found;		/* the activation exists (in scope) */
-	char		 activation_id[37];	/* from the header */
 	enum hdr_sig_type type;
 	enum pa_proto_version version;
 	int		 remaining_attempts;
-	int		 blocked;		/* this failure blocked it */
-	/* When found: the activation after the verification. */
-	int		 status;		/* enum reg_status */
-	char		 user_id[REG_USER_MAX + 1];
-	char		 app_id[APP_ID_MAX + 1];
-	char		 flags[REG_FLAGS_TEXT_MAX + 1];	/* JSON array */
-	char		 roles[APP_ROLES_TEXT_MAX + 1];	/* JSON array */
+	int		 blocked;	/* this failure blocked it */
+	int		 rate_limited;	/* possession-only, over the limit */
+	struct auth_subject subject;	/* after the verification */
 };
 
 /*
@@ -76,6 +93,31 @@ struct sigauth_result {
  * when the header is malformed (why names the problem); SVC_DB_DOWN,
  * SVC_INTERNAL, or what on_valid returned.
  */
+/* An offline signature (protocol.md §5.6) a back end hands over. */
+struct sigauth_offline_req {
+	const char	*activation_id;
+	const char	*data;		/* METHOD&b64(uriId)&nonce&b64(body) */
+	const char	*signature;	/* decimal components joined by '-' */
+	int		 digits;	/* per component, 4..8 */
+	int		 allow_biometry; /* also try possession_biometry */
+	const struct reg_scope *scope;
+};
+
+/*
+ * Offline verification: DATA is data "&offline", possession_knowledge
+ * (and possession_biometry if allowed) tried at each counter step, with
+ * the same counter and failed-attempt bookkeeping. SVC_OK with res->valid
+ * (res->type: the type that matched); SVC_INVALID when data or signature
+ * is malformed (why says which); SVC_DB_DOWN, SVC_INTERNAL.
+ */
+enum svc_rc	sigauth_verify_offline(struct db *db, const struct config *cfg,
+		    const struct sigauth_offline_req *req,
+		    struct sigauth_result *res, const char **why);
+
+/* Fills s from a found activation (roles: its application's, or NULL). */
+void		auth_subject_set(struct auth_subject *s,
+		    const struct act_row *a, const char *roles);
+
 enum svc_rc	sigauth_verify(struct db *db, const struct config *cfg,
 		    const struct sigauth_req *req, struct sigauth_result *res,
 		    const char **why);

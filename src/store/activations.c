@@ -13,7 +13,9 @@
     " server_public_key, device_public_key, ctr, ctr_data," \
     " failed_attempts, max_failed_attempts, otp_hash, commit_phase," \
     " master_secret_enc, protocol_version," \
-    " CAST(ROUND(UNIX_TIMESTAMP(expires_at) * 1000) AS SIGNED), flags" \
+    " CAST(ROUND(UNIX_TIMESTAMP(expires_at) * 1000) AS SIGNED), flags," \
+    " possession_failures," \
+    " CAST(ROUND(UNIX_TIMESTAMP(possession_window_start) * 1000) AS SIGNED)" \
     " FROM activation"
 static const char SQL_GET[] = ACT_COLUMNS " WHERE id = ?";
 static const char SQL_LOCK[] = ACT_COLUMNS " WHERE id = ? FOR UPDATE";
@@ -37,10 +39,12 @@ static const char SQL_COUNTER[] =
     " status = IF(? = 1, 4, status),"
     " blocked_reason = IF(? = 1, ?, blocked_reason),"
     " last_change_at = IF(? = 1, UTC_TIMESTAMP(3), last_change_at),"
-    " last_used_at = IF(? = 1, UTC_TIMESTAMP(3), last_used_at)"
+    " last_used_at = IF(? = 1, UTC_TIMESTAMP(3), last_used_at),"
+    " possession_failures = ?,"
+    " possession_window_start = IF(? = 0, NULL, FROM_UNIXTIME(? / 1000))"
     " WHERE id = ?";
 
-#define NCOLS	17
+#define NCOLS	19
 
 struct fetch {
 	struct act_row	*row;
@@ -81,6 +85,8 @@ fetch_init(struct fetch *f, struct act_row *r)
 	f->cols[14] = col(DB_T_I64, NULL, 0);
 	f->cols[15] = col(DB_T_I64, NULL, 0);
 	f->cols[16] = col(DB_T_STR, r->flags, sizeof(r->flags));
+	f->cols[17] = col(DB_T_I64, NULL, 0);
+	f->cols[18] = col(DB_T_I64, NULL, 0);
 }
 
 static int
@@ -102,6 +108,8 @@ on_row(void *arg)
 		r->master_secret_enc[0] = '\0';
 	r->protocol_version = f->cols[14].is_null ? 0 : (int)f->cols[14].i;
 	r->expires_ms = f->cols[15].i;
+	r->possession_failures = (int)f->cols[17].i;
+	r->possession_window_ms = f->cols[18].is_null ? 0 : f->cols[18].i;
 	return 0;
 }
 
@@ -181,7 +189,7 @@ act_store_otp_failures(struct db *db, const char *id, int failed, int remove)
 int
 act_store_counter(struct db *db, const struct act_counter *c)
 {
-	struct db_arg a[10];
+	struct db_arg a[12];
 
 	a[0] = db_i64(c->ctr);
 	a[1] = db_blob(c->ctr_data, 16);
@@ -191,6 +199,9 @@ act_store_counter(struct db *db, const struct act_counter *c)
 	a[5] = db_str(c->blocked_reason);
 	a[6] = a[3];
 	a[7] = db_i64(c->used ? 1 : 0);
-	a[8] = db_str(c->id);
-	return db_exec(db, SQL_COUNTER, a, 9, NULL);
+	a[8] = db_i64(c->possession_failures);
+	a[9] = db_i64(c->possession_window_ms);
+	a[10] = a[9];
+	a[11] = db_str(c->id);
+	return db_exec(db, SQL_COUNTER, a, 12, NULL);
 }

@@ -47,6 +47,8 @@ struct act_row {
 	int	 protocol_version;		/* 0 until the key exchange */
 	int64_t	 expires_ms;
 	char	 flags[REG_FLAGS_TEXT_MAX + 1];	/* JSON array text */
+	int	 possession_failures;
+	int64_t	 possession_window_ms;		/* 0: no window yet */
 };
 
 /* What the key exchange stores. */
@@ -74,6 +76,8 @@ struct act_counter {
 	int		 block;		/* 1: status BLOCKED with reason */
 	const char	*blocked_reason;
 	int		 used;		/* 1: a valid signature, touch last_used */
+	int		 possession_failures;
+	int64_t		 possession_window_ms;	/* 0: none */
 };
 
 /* DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN. No lock. */

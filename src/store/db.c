@@ -168,10 +168,21 @@ db_ping(struct db *db)
 	return DB_OK;
 }
 
+/*
+ * A cached statement the server no longer accepts as prepared: after a
+ * schema change (a new trigger or table) MariaDB may fail its execution
+ * with "table doesn't exist" or "need reprepare" instead of re-preparing
+ * it itself. Internal: run() prepares it afresh once.
+ */
+#define DB_STALE	(-100)
+
 static int
 classify(unsigned int e)
 {
 	switch (e) {
+	case ER_NO_SUCH_TABLE:
+	case ER_NEED_REPREPARE:
+		return DB_STALE;
 	case ER_DUP_ENTRY:
 		return DB_DUPLICATE;
 	case ER_NO_REFERENCED_ROW:
@@ -233,6 +244,22 @@ stmt_get(struct db *db, const char *sql, MYSQL_STMT **out)
 	}
 	*out = st;
 	return DB_OK;
+}
+
+/* Drops the cached statement of sql (it is prepared anew on next use). */
+static void
+stmt_forget(struct db *db, const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i].sql == sql || strcmp(db->cache[i].sql, sql) == 0) {
+			mysql_stmt_close(db->cache[i].st);
+			memmove(&db->cache[i], &db->cache[i + 1],
+			    (db->ncache - i - 1) * sizeof(db->cache[0]));
+			db->ncache--;
+			return;
+		}
 }
 
 static void
@@ -382,6 +409,15 @@ run(struct db *db, const char *sql, const struct db_arg *args, size_t nargs,
 	int rc;
 
 	rc = run_once(db, sql, args, nargs, cols, ncols, row, arg, affected);
+	if (rc == DB_STALE) {
+		/* Failed before any effect: safe to retry, even in a
+		 * transaction. */
+		stmt_forget(db, sql);
+		rc = run_once(db, sql, args, nargs, cols, ncols, row, arg,
+		    affected);
+		if (rc == DB_STALE)
+			rc = DB_ERROR;
+	}
 	if (rc == DB_DOWN && !db->in_tx) {
 		disconnect(db);
 		rc = run_once(db, sql, args, nargs, cols, ncols, row, arg,

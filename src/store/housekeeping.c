@@ -42,7 +42,7 @@ static const char SQL_EXPIRE[] =
 static const char SQL_PURGE_TEMPORARY_KEYS[] =
     "DELETE FROM temporary_key WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
 static const char SQL_PURGE_ECIES_REPLAY[] =
-    "DELETE FROM ecies_replay WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
+    "DELETE FROM replay_value WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
 
 int
 hk_lease_take(struct db *db, const char *name, const char *holder,
@@ -147,7 +147,7 @@ hk_purge_temporary_keys(struct db *db, int64_t limit, uint64_t *changed)
 }
 
 int
-hk_purge_ecies_replay(struct db *db, int64_t limit, uint64_t *changed)
+hk_purge_replay(struct db *db, int64_t limit, uint64_t *changed)
 {
 	struct db_arg a = db_i64(limit);
 

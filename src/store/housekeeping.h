@@ -1,7 +1,7 @@
 /*
  * housekeeping.h - the SQL of the housekeeping job: its lease (table
  * job_lease) and the bounded batches it runs on activation, temporary_key
- * and ecies_replay.
+ * and replay_value.
  *
  * Owns: taking, renewing and releasing a named lease (one row: who holds
  * it and until when), and the three batch statements, each limited to a
@@ -40,7 +40,7 @@ int	hk_expire_registrations(struct db *db, int status, int64_t limit,
 /* Deletes at most limit expired temporary keys / ECIES replay entries. */
 int	hk_purge_temporary_keys(struct db *db, int64_t limit,
 	    uint64_t *changed);
-int	hk_purge_ecies_replay(struct db *db, int64_t limit,
+int	hk_purge_replay(struct db *db, int64_t limit,
 	    uint64_t *changed);
 
 #endif

@@ -1,10 +1,10 @@
-/* replay.c - SQL for table ecies_replay (see replay.h). */
+/* replay.c - SQL for table replay_value (see replay.h). */
 #include <config.h>
 
 #include "store/replay.h"
 
 static const char SQL_INSERT[] =
-    "INSERT INTO ecies_replay (scope, value_hash, expires_at)"
+    "INSERT INTO replay_value (scope, value_hash, expires_at)"
     " VALUES (?, ?, FROM_UNIXTIME(? / 1000))";
 
 int

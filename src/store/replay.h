@@ -1,8 +1,9 @@
 /*
- * replay.h - table ecies_replay: the ECIES envelopes already accepted.
+ * replay.h - table replay_value: single-use values already seen (ECIES
+ * envelopes, MAC token nonces).
  *
- * Owns: recording one envelope's unique value (a 32-byte hash computed by
- * the caller) per scope until an expiry; a second insert of the same value
+ * Owns: recording one value (a 32-byte hash computed by the caller) per
+ * scope until an expiry; a second insert of the same value
  * is refused by the primary key, atomically across every worker and host.
  * Purging expired rows belongs to the housekeeping job.
  */
@@ -15,7 +16,8 @@
 
 enum replay_scope {
 	REPLAY_SCOPE_APPLICATION = 1,
-	REPLAY_SCOPE_ACTIVATION = 2
+	REPLAY_SCOPE_ACTIVATION = 2,
+	REPLAY_SCOPE_TOKEN = 3
 };
 
 /* DB_OK (first time), DB_DUPLICATE (seen before), DB_ERROR, DB_DOWN. */

@@ -25,8 +25,8 @@ if not e.MYSQL or not e.VAR:
     t.done()
 A = e.admin_auth()
 REG = "/powerauth-cloud/v2/registrations"
-ADMIN_BIN = os.path.join(e.TOP_SRCDIR, "src", "bin", "paserv-admin")
-CONF = os.path.join(e.VAR, "paserv.conf")
+ADMIN_BIN = e.ADMIN_BIN
+CONF = e.CONF
 
 
 def new_user(app):
@@ -379,7 +379,7 @@ sql("INSERT INTO temporary_key (id, app_key, private_key_enc, public_key,"
     " UTC_TIMESTAMP(3), UTC_TIMESTAMP(3) + INTERVAL 1 HOUR)")
 live_key = sql("SELECT id FROM temporary_key WHERE expires_at > "
                "UTC_TIMESTAMP(3) ORDER BY created_at DESC LIMIT 1")
-sql("INSERT INTO ecies_replay (scope, value_hash, expires_at) VALUES"
+sql("INSERT INTO replay_value (scope, value_hash, expires_at) VALUES"
     " (1, UNHEX(SHA2(UUID(), 256)), UTC_TIMESTAMP(3) - INTERVAL 1 SECOND),"
     " (2, UNHEX(SHA2(UUID(), 256)), UTC_TIMESTAMP(3) + INTERVAL 1 HOUR)")
 rc, out = housekeeping({"PASERV_HOUSEKEEPING_BATCH": "500"})
@@ -402,9 +402,9 @@ t.eq(sql("SELECT COUNT(*) FROM temporary_key WHERE expires_at < "
          "UTC_TIMESTAMP(3)"), "0", "expired temporary keys purged")
 t.eq(sql("SELECT COUNT(*) FROM temporary_key WHERE id = '%s'" % live_key), "1",
      "live temporary key kept")
-t.eq(sql("SELECT COUNT(*) FROM ecies_replay WHERE expires_at < "
+t.eq(sql("SELECT COUNT(*) FROM replay_value WHERE expires_at < "
          "UTC_TIMESTAMP(3)"), "0", "expired replay entries purged")
-t.ok(int(sql("SELECT COUNT(*) FROM ecies_replay WHERE expires_at > "
+t.ok(int(sql("SELECT COUNT(*) FROM replay_value WHERE expires_at > "
              "UTC_TIMESTAMP(3)")) >= 1, "live replay entry kept")
 
 # Two passes at once: while one works (its holder id, with its pid, is in

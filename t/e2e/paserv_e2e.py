@@ -486,6 +486,10 @@ def raw_http(port, data, timeout=10, host="127.0.0.1", half_close=False,
 
 PA_DEVICE = os.path.abspath(os.environ.get("PASERV_E2E_PA_DEVICE",
                                            "src/device/pa-device"))
+# The built binaries (the tests run from the top build directory).
+ADMIN_BIN = os.path.abspath(os.environ.get("PASERV_E2E_ADMIN",
+                                           "src/bin/paserv-admin"))
+CONF = os.path.join(VAR, "paserv.conf")
 
 
 class Device:
