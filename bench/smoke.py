@@ -15,10 +15,11 @@ BUILD = os.environ.get("PASERV_TOP_BUILDDIR", TOP)
 sys.path.insert(0, os.path.join(TOP, "t", "e2e"))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(19)
+t = e.Tap(21)
 HTTP_LOAD = os.path.join(BUILD, "bench", "http_load")
 DB_BASELINE = os.path.join(BUILD, "bench", "db_baseline")
 VERIFY = e.URL + "/powerauth-cloud/v2/signature/verify"
+TOKEN_VERIFY = e.URL + "/powerauth-cloud/v2/token/verify"
 work = tempfile.mkdtemp(prefix="paserv-bench-smoke-")
 
 
@@ -55,8 +56,8 @@ def sign(d, n):
     return out.splitlines() if rc == 0 else []
 
 
-def load(files):
-    return run([HTTP_LOAD, "-u", VERIFY, "-U", user, "-P", pwfile] + files)
+def load(files, url=VERIFY):
+    return run([HTTP_LOAD, "-u", url, "-U", user, "-P", pwfile] + files)
 
 
 def ctrs(ids):
@@ -133,5 +134,19 @@ rc, f, text = load(files[:1])
 t.eq(rc, 1, "http_load exits 1 when answers are not valid")
 t.eq(f.get("valid_false"), 5.0, "http_load counts signatureValid false")
 t.ok("not valid" in text, "http_load names the failure", text)
+
+# token headers in a batch, verified through http_load
+rc, tid, err = devices[1].run("token-create")
+rc, out, err = devices[1].run("token-header-batch", tid, "3")
+toks = out.splitlines() if rc == 0 else []
+t.ok(len(toks) == 3 and len(set(toks)) == 3,
+     "token-header-batch prints 3 distinct headers", (rc, out, err))
+path = os.path.join(work, "tok.jsonl")
+with open(path, "w") as f:
+    for h in toks:
+        f.write('{"authHeader":"%s"}\n' % h.replace('"', '\\"'))
+rc, f, text = load([path], TOKEN_VERIFY)
+t.ok(rc == 0 and f.get("requests") == 3.0,
+     "token headers verify through http_load", text)
 
 t.done()
