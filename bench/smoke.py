@@ -5,6 +5,7 @@ that pa-device sign-batch, http_load and db_baseline work and report sane
 numbers, that db_baseline leaves the rows usable, and that http_load fails
 loudly when the answers are not valid."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -149,4 +150,5 @@ rc, f, text = load([path], TOKEN_VERIFY)
 t.ok(rc == 0 and f.get("requests") == 3.0,
      "token headers verify through http_load", text)
 
+shutil.rmtree(work, ignore_errors=True)
 t.done()
