@@ -7,6 +7,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,14 @@ static const char USAGE[] =
 "  status                           fetch and decrypt the activation status\n"
 "  sign METHOD URI_ID [--body TEXT] [--type TYPE] [--wrong-knowledge]\n"
 "                                   print an X-PowerAuth-Authorization value\n"
+"  sign-batch METHOD URI_ID N [--body TEXT] [--type TYPE]\n"
+"                                   print N consecutive values, one a line\n"
 "  sign-offline URI_ID NONCE_B64 --body TEXT [--type TYPE] [--digits N]\n"
 "  call PATH URI_ID [--body TEXT] [--type TYPE] [--wrong-knowledge]\n"
 "                                   send a signed POST, print status and body\n"
 "  token-create [--type TYPE]       create a token, print its id\n"
 "  token-header TOKEN_ID            print an X-PowerAuth-Token value\n"
+"  token-header-batch TOKEN_ID N    print N values (fresh nonce each)\n"
 "  vault-unlock                     print the vault key (Base64)\n"
 "  remove                           remove the activation on the server\n"
 "  show                             print the state file\n";
@@ -87,6 +91,67 @@ print_owned(char *s)
 	return 0;
 }
 
+#define BATCH_MAX	10000000L
+
+/* A batch size: 1..BATCH_MAX, else -1. */
+static long
+parse_count(const char *s)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > BATCH_MAX)
+		return -1;
+	return n;
+}
+
+/*
+ * N consecutive signatures, one header a line. The counter advances once
+ * per header and the state is saved once, also after a failure midway (the
+ * counter values already printed are spent).
+ */
+static int
+sign_batch(struct device *d, const char *method, const char *uri_id,
+    const char *count, const struct opts *o)
+{
+	long i, n = parse_count(count);
+	int rc = 0;
+
+	if (n < 0)
+		return 2;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = print_owned(device_sign(d, method, uri_id,
+		    (const uint8_t *)o->body, strlen(o->body), o->type,
+		    o->wrong_knowledge));
+	if (fflush(stdout) != 0 && rc == 0) {
+		snprintf(d->err, sizeof(d->err), "stdout: %s", strerror(errno));
+		rc = -1;
+	}
+	if (i > 0 && device_save(d) != 0)
+		rc = -1;
+	return rc != 0 ? 1 : 0;
+}
+
+/* N token headers for one token, each with a fresh nonce and timestamp. */
+static int
+token_batch(struct device *d, const char *token_id, const char *count)
+{
+	long i, n = parse_count(count);
+
+	if (n < 0)
+		return 2;
+	for (i = 0; i < n; i++)
+		if (print_owned(device_token_header(d, token_id)) != 0)
+			return 1;
+	if (fflush(stdout) != 0) {
+		snprintf(d->err, sizeof(d->err), "stdout: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int
 run(struct device *d, int argc, char **argv)
 {
@@ -128,6 +193,8 @@ run(struct device *d, int argc, char **argv)
 		return print_owned(device_sign(d, argv[1], argv[2],
 		    (const uint8_t *)o.body, strlen(o.body), o.type,
 		    o.wrong_knowledge)) || device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "sign-batch") == 0 && npos == 3)
+		return sign_batch(d, argv[1], argv[2], argv[3], &o);
 	if (strcmp(cmd, "sign-offline") == 0 && npos == 2)
 		return print_owned(device_sign_offline(d, argv[1], argv[2],
 		    (const uint8_t *)o.body, strlen(o.body), o.type,
@@ -149,6 +216,8 @@ run(struct device *d, int argc, char **argv)
 		    device_save(d) ? 1 : 0;
 	if (strcmp(cmd, "token-header") == 0 && npos == 1)
 		return print_owned(device_token_header(d, argv[1])) ? 1 : 0;
+	if (strcmp(cmd, "token-header-batch") == 0 && npos == 2)
+		return token_batch(d, argv[1], argv[2]);
 	if (strcmp(cmd, "vault-unlock") == 0 && npos == 0) {
 		uint8_t key[16];
 
