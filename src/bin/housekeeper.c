@@ -34,11 +34,12 @@ report(struct db *db, enum svc_rc rc, const struct hk_counts *c)
 		log_warn("housekeeping: pass failed (%s)", db_last_error(db));
 	if (!c->ran)
 		log_debug("housekeeping: lease held by %s", c->held_by);
-	else if (c->expired > 0 || c->temporary_keys > 0 ||
-	    c->replay_entries > 0)
-		log_info("housekeeping: %llu registrations expired, %llu "
-		    "temporary keys and %llu replay entries purged",
-		    (unsigned long long)c->expired,
+	else if (c->expired > 0 || c->operations > 0 ||
+	    c->temporary_keys > 0 || c->replay_entries > 0)
+		log_info("housekeeping: %llu registrations and %llu operations "
+		    "expired, %llu temporary keys and %llu replay entries "
+		    "purged", (unsigned long long)c->expired,
+		    (unsigned long long)c->operations,
 		    (unsigned long long)c->temporary_keys,
 		    (unsigned long long)c->replay_entries);
 }

@@ -199,9 +199,11 @@ cmd_housekeeping(const struct config *cfg, struct db *db, int argc)
 	}
 	printf("lease: taken by %s\n"
 	    "expired registrations: %llu\n"
+	    "expired operations: %llu\n"
 	    "purged temporary keys: %llu\n"
 	    "purged replay entries: %llu\n"
 	    "statements: %u\n", holder, (unsigned long long)c.expired,
+	    (unsigned long long)c.operations,
 	    (unsigned long long)c.temporary_keys,
 	    (unsigned long long)c.replay_entries, c.statements);
 	return 0;

@@ -43,6 +43,10 @@ static const char *const REG_CREATE_QUERY[] = { "incompleteStatusCheck",
     NULL };
 static const char *const REG_LIST_QUERY[] = { "userId", "removed", NULL };
 
+static const char *const OP_LIST_QUERY[] = { "userId", "status",
+    "externalId", "pageNumber", "pageSize", NULL };
+static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
+
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
 	/*
@@ -66,6 +70,14 @@ static const struct route ROUTES[] = {
 	    NULL, 0 },
 	{ "POST", "/admin/users/{username}/applications/{appId}",
 	    cloud_user_grant, ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "POST", "/v2/operations", cloud_op_create, ROUTE_AUTH_USER, NULL,
+	    0 },
+	{ "GET", "/v2/operations", cloud_op_list, ROUTE_AUTH_USER,
+	    OP_LIST_QUERY, 0 },
+	{ "GET", "/v2/operations/{id}", cloud_op_get, ROUTE_AUTH_USER, NULL,
+	    0 },
+	{ "DELETE", "/v2/operations/{id}", cloud_op_cancel, ROUTE_AUTH_USER,
+	    OP_CANCEL_QUERY, 0 },
 	{ "POST", "/v2/signature/verify", cloud_signature_verify,
 	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/authentication/verify", cloud_signature_verify,
@@ -165,6 +177,12 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		break;
 	case SVC_REG_CHANGE:
 		response_error(res, API_ERROR_REGISTRATION_CHANGE, message);
+		break;
+	case SVC_OP_NOT_FOUND:
+		response_error(res, API_ERROR_OPERATION_NOT_FOUND, NULL);
+		break;
+	case SVC_OP_STATE:
+		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);
 		break;
 	case SVC_DB_DOWN:
 		log_error("request %s: database unavailable: %s", req->id,

@@ -50,6 +50,11 @@ void	cloud_token_verify(struct worker *, struct request *,
 struct auth_subject;
 /* The registration members of a verify answer (auth_verify.c). */
 void	cloud_verify_json(json_object *o, const struct auth_subject *r);
+/* Handlers of /v2/operations (operations.c). */
+void	cloud_op_create(struct worker *, struct request *, struct response *);
+void	cloud_op_get(struct worker *, struct request *, struct response *);
+void	cloud_op_cancel(struct worker *, struct request *, struct response *);
+void	cloud_op_list(struct worker *, struct request *, struct response *);
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);
 /*

@@ -137,6 +137,8 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 	if (rc == SVC_OK)
 		rc = drain(&p, expire_pending_commit, &out->expired);
 	if (rc == SVC_OK)
+		rc = drain(&p, hk_expire_operations, &out->operations);
+	if (rc == SVC_OK)
 		rc = drain(&p, hk_purge_temporary_keys, &out->temporary_keys);
 	if (rc == SVC_OK)
 		rc = drain(&p, hk_purge_replay, &out->replay_entries);

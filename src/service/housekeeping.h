@@ -29,6 +29,7 @@ struct hk_counts {
 	int		 ran;		/* 0: the lease was someone else's */
 	char		 held_by[HK_HOLDER_MAX + 1];	/* then: whose */
 	uint64_t	 expired;	/* registrations set to REMOVED */
+	uint64_t	 operations;	/* operations set to EXPIRED */
 	uint64_t	 temporary_keys;	/* deleted */
 	uint64_t	 replay_entries;	/* deleted */
 	unsigned	 statements;	/* batch statements run */

@@ -19,6 +19,8 @@ enum svc_rc {
 	SVC_REG_NOT_FOUND,	/* no such registration within the scope */
 	SVC_REG_NOT_ALLOWED,	/* an unfinished registration exists */
 	SVC_REG_CHANGE,		/* the state does not allow the action */
+	SVC_OP_NOT_FOUND,	/* no such operation within the scope */
+	SVC_OP_STATE,		/* the operation's state forbids it */
 	/* The mobile API's failure categories (api.md §3.2). */
 	SVC_AUTH_FAILED,	/* signature/header does not authenticate */
 	SVC_ACTIVATION_INVALID,	/* no such activation / state forbids it */

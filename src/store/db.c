@@ -383,8 +383,11 @@ run_once(struct db *db, const char *sql, const struct db_arg *args,
 	MYSQL_STMT *st = NULL;
 	int rc;
 
-	if (nargs > DB_MAX_ARGS || ncols > DB_MAX_COLS)
+	if (nargs > DB_MAX_ARGS || ncols > DB_MAX_COLS) {
+		snprintf(db->err, sizeof(db->err), "%zu parameters / %zu "
+		    "columns: more than this build binds", nargs, ncols);
 		return DB_ERROR;
+	}
 	if ((rc = connect_db(db)) != DB_OK)
 		return rc;
 	if ((rc = stmt_get(db, sql, &st)) != DB_OK)

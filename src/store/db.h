@@ -17,7 +17,7 @@
 
 #include "common/config.h"
 
-#define DB_MAX_ARGS	16
+#define DB_MAX_ARGS	24
 #define DB_MAX_COLS	24
 
 enum db_rc {

@@ -39,6 +39,11 @@ static const char SQL_EXPIRE[] =
     " last_change_at = UTC_TIMESTAMP(3)"
     " WHERE status = ? AND expires_at <= UTC_TIMESTAMP(3)"
     " ORDER BY expires_at LIMIT ?";
+/* Index (status, expires_at) gives the order: a batch reads just itself. */
+static const char SQL_EXPIRE_OPERATIONS[] =
+    "UPDATE operation SET status = 5, finalized_at = UTC_TIMESTAMP(3)"
+    " WHERE status = 1 AND expires_at <= UTC_TIMESTAMP(3)"
+    " ORDER BY expires_at LIMIT ?";
 static const char SQL_PURGE_TEMPORARY_KEYS[] =
     "DELETE FROM temporary_key WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
 static const char SQL_PURGE_ECIES_REPLAY[] =
@@ -144,6 +149,14 @@ hk_purge_temporary_keys(struct db *db, int64_t limit, uint64_t *changed)
 	struct db_arg a = db_i64(limit);
 
 	return limited(db, SQL_PURGE_TEMPORARY_KEYS, &a, 1, changed);
+}
+
+int
+hk_expire_operations(struct db *db, int64_t limit, uint64_t *changed)
+{
+	struct db_arg a = db_i64(limit);
+
+	return limited(db, SQL_EXPIRE_OPERATIONS, &a, 1, changed);
 }
 
 int

@@ -37,6 +37,8 @@ int	hk_lease_release(struct db *db, const char *name, const char *holder);
  */
 int	hk_expire_registrations(struct db *db, int status, int64_t limit,
 	    uint64_t *changed);
+/* Sets at most limit overdue PENDING operations to EXPIRED. */
+int	hk_expire_operations(struct db *db, int64_t limit, uint64_t *changed);
 /* Deletes at most limit expired temporary keys / ECIES replay entries. */
 int	hk_purge_temporary_keys(struct db *db, int64_t limit,
 	    uint64_t *changed);

@@ -9,4 +9,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/temporary_keys.c src/store/temporary_keys.h \
 	src/store/replay.c src/store/replay.h \
 	src/store/tokens.c src/store/tokens.h \
+	src/store/operations.c src/store/operations.h \
 	src/store/housekeeping.c src/store/housekeeping.h

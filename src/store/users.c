@@ -16,6 +16,9 @@ static const char SQL_GRANT[] =
     "INSERT INTO cloud_user_app (user_id, app_id, created_at)"
     " VALUES (?, ?, UTC_TIMESTAMP(3))"
     " ON DUPLICATE KEY UPDATE user_id = user_id";
+static const char SQL_APPS[] =
+    "SELECT app_id FROM cloud_user_app WHERE user_id = ? ORDER BY app_id"
+    " LIMIT 2";
 static const char SQL_HAS_APP[] =
     "SELECT 1 FROM cloud_user_app WHERE user_id = ? AND app_id = ?";
 
@@ -88,4 +91,22 @@ users_has_app(struct db *db, int64_t user_id, const char *app_id)
 	a[0] = db_i64(user_id);
 	a[1] = db_str(app_id);
 	return db_exists(db, SQL_HAS_APP, a, 2);
+}
+
+int
+users_only_app(struct db *db, int64_t user_id, char out[APP_ID_MAX + 1])
+{
+	struct db_arg a = db_i64(user_id);
+	struct db_col c = { DB_T_STR, out, APP_ID_MAX + 1, 0, 0, 0 };
+	int rc;
+
+	out[0] = '\0';
+	rc = db_query(db, SQL_APPS, &a, 1, &c, 1, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc != 1) {
+		out[0] = '\0';
+		return DB_NOT_FOUND;
+	}
+	return DB_OK;
 }

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "store/apps.h"
 #include "store/db.h"
 
 #define USER_NAME_MAX	64
@@ -31,6 +32,10 @@ int	users_insert(struct db *db, const char *username, const char *hash,
 	    const char *role, int64_t *id);
 /* Idempotent. DB_OK, DB_NO_PARENT (no such app), DB_ERROR, DB_DOWN. */
 int	users_grant_app(struct db *db, int64_t user_id, const char *app_id);
+/* The one application granted to the user: DB_OK, or DB_NOT_FOUND when
+ * none or several are granted. */
+int	users_only_app(struct db *db, int64_t user_id,
+	    char out[APP_ID_MAX + 1]);
 /* DB_OK when granted, DB_NOT_FOUND otherwise. */
 int	users_has_app(struct db *db, int64_t user_id, const char *app_id);
 

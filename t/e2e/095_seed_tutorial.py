@@ -67,11 +67,7 @@ DELETE = """curl -X 'DELETE' \\
 # Our credentials: the application of the tutorial and a fresh integration
 # user granted to it.
 app_id = "my-application"
-r = e.request("GET", "/powerauth-cloud/admin/applications/" + app_id, auth=A)
-if r.status != 200:
-    r = e.request("POST", "/powerauth-cloud/admin/applications",
-                  body={"id": app_id}, auth=A)
-SDK = (r.json() or {}).get("mobileSdkConfig", "")
+SDK = e.ensure_app(app_id, t).get("mobileSdkConfig", "")
 user = "integration-user-" + secrets.token_hex(3)
 pw = (e.request("POST", "/powerauth-cloud/admin/users",
                 body={"username": user}, auth=A).json() or {}).get("password")

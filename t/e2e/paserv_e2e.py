@@ -130,6 +130,21 @@ def new_app(prefix, tap=None):
     return app
 
 
+def ensure_app(app_id, tap=None):
+    """The application app_id, created if missing (tests running in
+    parallel may race to create it: the loser reads the winner's)."""
+    path = "/powerauth-cloud/admin/applications/" + app_id
+    r = request("GET", path, auth=admin_auth())
+    if r.status != 200:
+        r = request("POST", "/powerauth-cloud/admin/applications",
+                    body={"id": app_id}, auth=admin_auth())
+        if r.status != 200:
+            r = request("GET", path, auth=admin_auth())
+    if r.status != 200 and tap is not None:
+        tap.diag("ensure_app %s: %r" % (app_id, r))
+    return r.json() or {}
+
+
 def new_user(prefix, app=None, tap=None):
     """A new integration user (granted app if given); its Basic header."""
     import secrets

@@ -1,0 +1,428 @@
+/* operations.c - operations for the integration API (see operations.h). */
+#include <config.h>
+
+#include "service/operations.h"
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/timeutil.h"
+#include "common/uuid.h"
+#include "crypto/dbenc.h"
+#include "crypto/primitives.h"
+#include "crypto/totp.h"
+#include "store/users.h"
+
+#define SEED_LEN		16
+/* Latest expiry DATETIME can hold (9999-12-31T23:59:59Z). */
+#define EXPIRE_MAX_MS		INT64_C(253402300799000)
+
+static const char *const STATUS_NAMES[] = {
+	NULL, "PENDING", "APPROVED", "REJECTED", "CANCELED", "EXPIRED",
+	"FAILED"
+};
+
+const char *
+operation_status_name(int status)
+{
+	if (status < OP_PENDING || status > OP_FAILED)
+		return "FAILED";
+	return STATUS_NAMES[status];
+}
+
+int
+operation_status_parse(const char *s)
+{
+	int i;
+
+	for (i = OP_PENDING; s != NULL && i <= OP_FAILED; i++)
+		if (strcmp(STATUS_NAMES[i], s) == 0)
+			return i;
+	return 0;
+}
+
+static int
+ident_char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+static int
+ident_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || !ident_char((unsigned char)s[i]))
+			return 0;
+	return i > 0;
+}
+
+static int
+text_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return i > 0;
+}
+
+static const char *
+param_value(const struct op_create_req *r, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->nparams; i++)
+		if (strlen(r->params[i].name) == n &&
+		    memcmp(r->params[i].name, name, n) == 0)
+			return r->params[i].value;
+	return NULL;
+}
+
+/* The template's data with every ${name} replaced; why on failure. */
+static int
+build_data(const char *tpl, const struct op_create_req *r, char *out,
+    size_t cap, const char **why)
+{
+	struct buf b = BUF_INIT;
+	const char *p = tpl, *open, *close, *v;
+	int rc = -1;
+
+	while ((open = strstr(p, "${")) != NULL &&
+	    (close = strchr(open + 2, '}')) != NULL) {
+		if (buf_append(&b, p, (size_t)(open - p)) != 0)
+			goto fail;
+		v = param_value(r, open + 2, (size_t)(close - open - 2));
+		if (v == NULL) {
+			*why = "a parameter the template needs is missing";
+			goto fail;
+		}
+		if (buf_append_str(&b, v) != 0)
+			goto fail;
+		p = close + 1;
+	}
+	if (buf_append_str(&b, p) != 0 || buf_cstr(&b) == NULL)
+		goto fail;
+	if (b.len > cap - 1) {
+		*why = "the operation data is too long";
+		goto fail;
+	}
+	memcpy(out, b.data, b.len + 1);
+	rc = 0;
+fail:
+	buf_free(&b);
+	return rc;
+}
+
+static int
+params_json(const struct op_create_req *r, char *out, size_t cap)
+{
+	json_object *o = json_object_new_object();
+	const char *s;
+	size_t i;
+	int rc = -1;
+
+	if (o == NULL)
+		return -1;
+	for (i = 0; i < r->nparams; i++)
+		json_object_object_add(o, r->params[i].name,
+		    json_object_new_string(r->params[i].value));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s != NULL && strlen(s) < cap) {
+		strcpy(out, s);
+		rc = 0;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+static enum svc_rc
+check_request(const struct op_create_req *r, const char **why)
+{
+	size_t i;
+
+	*why = NULL;
+	if (r->user_id == NULL || !text_valid(r->user_id, REG_USER_MAX))
+		*why = "userId must be 1 to 255 characters";
+	else if (r->template_name == NULL ||
+	    !ident_valid(r->template_name, OP_NAME_MAX))
+		*why = "template must be a template name";
+	else if (r->language != NULL && (strlen(r->language) != 2 ||
+	    r->language[0] < 'a' || r->language[0] > 'z' ||
+	    r->language[1] < 'a' || r->language[1] > 'z'))
+		*why = "language must be a two-letter ISO 639-1 code";
+	else if (r->external_id != NULL && !text_valid(r->external_id,
+	    OP_TEXT_MAX))
+		*why = "externalId must be 1 to 255 characters";
+	else if (r->flag != NULL && !ident_valid(r->flag, OP_FLAG_MAX))
+		*why = "flag must be 1 to 64 characters of [A-Za-z0-9_.-]";
+	else if (r->registration_id != NULL &&
+	    !uuid_is_valid(r->registration_id))
+		*why = "registrationId is not a UUID";
+	else if (r->nparams > OP_PARAMS_MAX)
+		*why = "too many parameters";
+	for (i = 0; *why == NULL && i < r->nparams; i++)
+		if (!ident_valid(r->params[i].name, OP_PARAM_NAME_MAX) ||
+		    strlen(r->params[i].value) > OP_PARAM_VALUE_MAX)
+			*why = "parameter names are [A-Za-z0-9_.-]{1,64}, "
+			    "values at most 1024 characters";
+	return *why == NULL ? SVC_OK : SVC_INVALID;
+}
+
+/* The application: the request's (granted), or the caller's only one. */
+static enum svc_rc
+pick_app(struct db *db, const struct reg_scope *scope, const char *app_id,
+    char out[APP_ID_MAX + 1], const char **why)
+{
+	int rc;
+
+	if (app_id == NULL) {
+		if (scope->admin) {
+			*why = "appId is required";
+			return SVC_INVALID;
+		}
+		rc = users_only_app(db, scope->caller_id, out);
+		if (rc == DB_NOT_FOUND)
+			*why = "appId is required (the caller may use "
+			    "several applications)";
+		return svc_from_db(rc, SVC_INVALID);
+	}
+	if (strlen(app_id) > APP_ID_MAX) {
+		*why = "unknown application";
+		return SVC_INVALID;
+	}
+	strcpy(out, app_id);
+	if (scope->admin)
+		return SVC_OK;
+	rc = users_has_app(db, scope->caller_id, app_id);
+	if (rc == DB_NOT_FOUND)
+		*why = "unknown application";
+	return svc_from_db(rc, SVC_INVALID);
+}
+
+/* The current proximity OTP of an operation with a seed. */
+static void
+proximity_otp(const struct config *cfg, struct operation *op)
+{
+	const char *parts[2] = { "operation", op->row.id };
+	uint8_t seed[32];
+	size_t n = 0;
+
+	op->proximity_otp[0] = '\0';
+	if (op->row.totp_seed_enc[0] == '\0' || !cfg->master_key_set)
+		return;
+	if (dbenc_decrypt(cfg->master_key, parts, 2, op->row.totp_seed_enc,
+	    seed, sizeof(seed), &n) == 0 && n == SEED_LEN)
+		(void)totp_generate(seed, n, TOTP_SHA256, time_now_ms() / 1000,
+		    op->proximity_otp);
+	OPENSSL_cleanse(seed, sizeof(seed));
+}
+
+static void
+view(const struct config *cfg, struct operation *op)
+{
+	op->status = op->row.status;
+	if (op->status == OP_PENDING && op->row.expires_ms <= time_now_ms())
+		op->status = OP_EXPIRED;
+	if (op->status == OP_PENDING)
+		proximity_otp(cfg, op);
+}
+
+static enum svc_rc
+fill_row(const struct config *cfg, const struct op_create_req *r,
+    const struct op_template *t, struct op_row *row, const char **why)
+{
+	const char *parts[2] = { "operation", row->id };
+	uint8_t seed[SEED_LEN];
+	char *enc = NULL;
+	int64_t now = time_now_ms();
+	int prox = r->proximity >= 0 ? r->proximity : t->proximity_check;
+
+	if (build_data(t->data_template, r, row->data, sizeof(row->data),
+	    why) != 0)
+		return *why != NULL ? SVC_INVALID : SVC_INTERNAL;
+	if (params_json(r, row->parameters, sizeof(row->parameters)) != 0)
+		return SVC_INTERNAL;
+	/* The template's expiry counts from the stored creation time. */
+	row->expires_ms = r->expires_ms;
+	row->expires_in_s = t->expiration_s;
+	if (r->expires_ms != 0 && (r->expires_ms <= now ||
+	    r->expires_ms > EXPIRE_MAX_MS)) {
+		*why = "timestampExpires must be in the future";
+		return SVC_INVALID;
+	}
+	snprintf(row->user_id, sizeof(row->user_id), "%s", r->user_id);
+	memcpy(row->template_name, t->name, sizeof(row->template_name));
+	memcpy(row->operation_type, t->operation_type,
+	    sizeof(row->operation_type));
+	memcpy(row->signature_types, t->signature_types,
+	    sizeof(row->signature_types));
+	memcpy(row->risk_flags, t->risk_flags, sizeof(row->risk_flags));
+	row->max_failures = t->max_failures;
+	snprintf(row->external_id, sizeof(row->external_id), "%s",
+	    r->external_id != NULL ? r->external_id : "");
+	snprintf(row->activation_flag, sizeof(row->activation_flag), "%s",
+	    r->flag != NULL ? r->flag : "");
+	snprintf(row->registration_id, sizeof(row->registration_id), "%s",
+	    r->registration_id != NULL ? r->registration_id : "");
+	snprintf(row->language, sizeof(row->language), "%s",
+	    r->language != NULL ? r->language : "en");
+	row->silent = r->silent;
+	strcpy(row->additional_data, "{}");
+	if (!prox)
+		return SVC_OK;
+	if (!cfg->master_key_set || pa_random(seed, sizeof(seed)) != 0 ||
+	    (enc = dbenc_encrypt(cfg->master_key, parts, 2, seed,
+	    sizeof(seed))) == NULL || strlen(enc) > OP_SEED_ENC_MAX) {
+		OPENSSL_cleanse(seed, sizeof(seed));
+		free(enc);
+		return SVC_INTERNAL;
+	}
+	strcpy(row->totp_seed_enc, enc);
+	OPENSSL_cleanse(seed, sizeof(seed));
+	OPENSSL_cleanse(enc, strlen(enc));
+	free(enc);
+	return SVC_OK;
+}
+
+enum svc_rc
+operation_create(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const struct op_create_req *req,
+    struct operation *out, const char **why)
+{
+	struct op_template *t = NULL;
+	struct op_row *row = &out->row;
+	char id[REG_ID_LEN + 1];
+	enum svc_rc rc;
+	int dbrc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_request(req, why)) != SVC_OK)
+		return rc;
+	if ((rc = pick_app(db, scope, req->app_id, row->app_id, why)) !=
+	    SVC_OK)
+		return rc;
+	if ((t = malloc(sizeof(*t))) == NULL)
+		return SVC_INTERNAL;
+	dbrc = op_template_get(db, req->template_name, t);
+	if (dbrc != DB_OK) {
+		*why = "unknown template";
+		rc = svc_from_db(dbrc, SVC_INVALID);
+		goto done;
+	}
+	dbrc = op_user_has_registration(db, req->user_id, row->app_id,
+	    req->registration_id);
+	if (dbrc != DB_OK) {
+		rc = svc_from_db(dbrc, SVC_REG_NOT_FOUND);
+		goto done;
+	}
+	if (uuid_v4_generate(row->id) != 0) {
+		rc = SVC_INTERNAL;
+		goto done;
+	}
+	if ((rc = fill_row(cfg, req, t, row, why)) != SVC_OK)
+		goto done;
+	if ((rc = svc_from_db(op_insert(db, row), SVC_INTERNAL)) != SVC_OK)
+		goto done;
+	/* What the database set (out is reset by the read). */
+	memcpy(id, row->id, sizeof(id));
+	rc = operation_get(db, cfg, scope, id, out);
+done:
+	free(t);
+	return rc;
+}
+
+enum svc_rc
+operation_get(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const char *id, struct operation *out)
+{
+	enum svc_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_OP_NOT_FOUND;
+	rc = svc_from_db(op_get(db, scope, id, &out->row), SVC_OP_NOT_FOUND);
+	if (rc == SVC_OK)
+		view(cfg, out);
+	return rc;
+}
+
+enum svc_rc
+operation_cancel(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const char *id, const char *reason,
+    struct operation *out)
+{
+	char oid[REG_ID_LEN + 1];
+	enum svc_rc rc;
+	int dbrc;
+
+	memset(out, 0, sizeof(*out));
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_OP_NOT_FOUND;
+	if (reason != NULL && !ident_valid(reason, OP_REASON_MAX))
+		return SVC_INVALID;
+	if ((dbrc = db_begin(db)) != DB_OK)
+		return svc_from_db(dbrc, SVC_INTERNAL);
+	rc = svc_from_db(op_lock(db, scope, id, &out->row), SVC_OP_NOT_FOUND);
+	if (rc == SVC_OK) {
+		view(cfg, out);
+		if (out->status != OP_PENDING)
+			rc = SVC_OP_STATE;
+	}
+	if (rc == SVC_OK)
+		rc = svc_from_db(op_finish(db, id, OP_CANCELED, reason),
+		    SVC_INTERNAL);
+	if (rc == SVC_OK)
+		rc = svc_from_db(db_commit(db), SVC_INTERNAL);
+	else
+		db_rollback(db);
+	if (rc == SVC_OK) {
+		memcpy(oid, out->row.id, sizeof(oid));
+		rc = operation_get(db, cfg, scope, oid, out);
+	}
+	return rc;
+}
+
+struct list_ctx {
+	const struct config	*cfg;
+	int			(*fn)(const struct operation *, void *);
+	void			*arg;
+};
+
+static int
+list_row(const struct op_row *row, void *arg)
+{
+	struct list_ctx *lc = arg;
+	struct operation *op;
+	int rc;
+
+	if ((op = malloc(sizeof(*op))) == NULL)
+		return -1;
+	memcpy(&op->row, row, sizeof(*row));
+	view(lc->cfg, op);
+	rc = lc->fn(op, lc->arg);
+	free(op);
+	return rc;
+}
+
+enum svc_rc
+operation_list(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const struct op_filter *f,
+    int (*fn)(const struct operation *, void *), void *arg)
+{
+	struct list_ctx lc = { cfg, fn, arg };
+
+	if (f->user_id == NULL || !text_valid(f->user_id, REG_USER_MAX) ||
+	    f->page < 0 || f->size < 1 || f->size > OP_PAGE_MAX ||
+	    f->page > INT64_MAX / OP_PAGE_MAX)
+		return SVC_INVALID;
+	return svc_from_db(op_list(db, scope, f, list_row, &lc),
+	    SVC_INTERNAL);
+}

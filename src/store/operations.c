@@ -1,0 +1,268 @@
+/* operations.c - SQL for operations and templates (see operations.h). */
+#include <config.h>
+
+#include "store/operations.h"
+
+#include <string.h>
+
+static const char SQL_TEMPLATE[] =
+    "SELECT name, operation_type, data_template, signature_types,"
+    " expiration_s, max_failures, risk_flags, proximity_check"
+    " FROM operation_template WHERE name = ?";
+/* (UTC_TIMESTAMP() is the statement's start time: both uses agree.) */
+static const char SQL_INSERT[] =
+    "INSERT INTO operation (id, app_id, user_id, template_name,"
+    " operation_type, data, parameters, additional_data, status,"
+    " signature_types, failure_count, max_failures, external_id,"
+    " activation_flag, registration_id, language, risk_flags, silent,"
+    " totp_seed_enc, created_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, '{}', 1, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?,"
+    " UTC_TIMESTAMP(3), IF(? = 0, UTC_TIMESTAMP(3) + INTERVAL ? SECOND,"
+    " FROM_UNIXTIME(? / 1000)))";
+#define MS(col) "CAST(ROUND(UNIX_TIMESTAMP(" col ") * 1000) AS SIGNED)"
+#define OP_COLUMNS \
+    "SELECT o.id, o.app_id, o.user_id, o.template_name, o.operation_type," \
+    " o.data, o.parameters, o.additional_data, o.status, o.status_reason," \
+    " o.signature_types, o.failure_count, o.max_failures, o.external_id," \
+    " o.activation_flag, o.registration_id, o.language, o.risk_flags," \
+    " o.silent, o.totp_seed_enc, " MS("o.created_at") ", " \
+    MS("o.expires_at") ", " MS("o.finalized_at") " FROM operation o"
+#define OP_SCOPE \
+    " (? = 1 OR o.app_id IN (SELECT g.app_id FROM cloud_user_app g" \
+    " WHERE g.user_id = ?))"
+static const char SQL_GET[] = OP_COLUMNS " WHERE o.id = ? AND" OP_SCOPE;
+static const char SQL_LOCK[] = OP_COLUMNS " WHERE o.id = ? AND" OP_SCOPE
+    " FOR UPDATE";
+static const char SQL_LIST[] = OP_COLUMNS " WHERE o.user_id = ? AND"
+    OP_SCOPE " AND (? = 0"
+    " OR (o.status = ? AND NOT (o.status = 1"
+    " AND o.expires_at <= UTC_TIMESTAMP(3)))"
+    " OR (? = 5 AND o.status = 1 AND o.expires_at <= UTC_TIMESTAMP(3)))"
+    " AND (? IS NULL OR o.external_id = ?)"
+    " ORDER BY o.created_at DESC, o.id LIMIT ? OFFSET ?";
+static const char SQL_FINISH[] =
+    "UPDATE operation SET status = ?, status_reason = COALESCE(?,"
+    " status_reason), finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_HAS_REG[] =
+    "SELECT 1 FROM activation WHERE user_id = ? AND app_id = ?"
+    " AND status = 3 AND (? IS NULL OR id = ?) LIMIT 1";
+
+#define NCOLS	23
+
+static struct db_col
+col(enum db_type t, void *buf, size_t cap)
+{
+	struct db_col c = { t, buf, cap, 0, 0, 0 };
+
+	return c;
+}
+
+int
+op_template_get(struct db *db, const char *name, struct op_template *out)
+{
+	struct db_arg a = db_str(name);
+	struct db_col c[8];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	c[0] = col(DB_T_STR, out->name, sizeof(out->name));
+	c[1] = col(DB_T_STR, out->operation_type, sizeof(out->operation_type));
+	c[2] = col(DB_T_STR, out->data_template, sizeof(out->data_template));
+	c[3] = col(DB_T_STR, out->signature_types,
+	    sizeof(out->signature_types));
+	c[4] = col(DB_T_I64, NULL, 0);
+	c[5] = col(DB_T_I64, NULL, 0);
+	c[6] = col(DB_T_STR, out->risk_flags, sizeof(out->risk_flags));
+	c[7] = col(DB_T_I64, NULL, 0);
+	rc = db_query(db, SQL_TEMPLATE, &a, 1, c, 8, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return DB_NOT_FOUND;
+	out->expiration_s = c[4].i;
+	out->max_failures = c[5].i;
+	if (c[6].is_null)
+		out->risk_flags[0] = '\0';
+	out->proximity_check = c[7].i != 0;
+	return DB_OK;
+}
+
+static struct db_arg
+opt(const char *s)
+{
+	return db_str(s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+int
+op_insert(struct db *db, const struct op_row *r)
+{
+	struct db_arg a[19];
+
+	a[0] = db_str(r->id);
+	a[1] = db_str(r->app_id);
+	a[2] = db_str(r->user_id);
+	a[3] = db_str(r->template_name);
+	a[4] = db_str(r->operation_type);
+	a[5] = db_str(r->data);
+	a[6] = db_str(r->parameters);
+	a[7] = db_str(r->signature_types);
+	a[8] = db_i64(r->max_failures);
+	a[9] = opt(r->external_id);
+	a[10] = opt(r->activation_flag);
+	a[11] = opt(r->registration_id);
+	a[12] = db_str(r->language);
+	a[13] = opt(r->risk_flags);
+	a[14] = db_i64(r->silent);
+	a[15] = opt(r->totp_seed_enc);
+	a[16] = db_i64(r->expires_ms);
+	a[17] = db_i64(r->expires_in_s);
+	a[18] = a[16];
+	return db_exec(db, SQL_INSERT, a, 19, NULL);
+}
+
+struct fetch {
+	struct op_row	*row;
+	struct db_col	 cols[NCOLS];
+	int		(*fn)(const struct op_row *, void *);
+	void		*arg;
+};
+
+static void
+fetch_init(struct fetch *f, struct op_row *r)
+{
+	memset(f, 0, sizeof(*f));
+	memset(r, 0, sizeof(*r));
+	f->row = r;
+	f->cols[0] = col(DB_T_STR, r->id, sizeof(r->id));
+	f->cols[1] = col(DB_T_STR, r->app_id, sizeof(r->app_id));
+	f->cols[2] = col(DB_T_STR, r->user_id, sizeof(r->user_id));
+	f->cols[3] = col(DB_T_STR, r->template_name, sizeof(r->template_name));
+	f->cols[4] = col(DB_T_STR, r->operation_type,
+	    sizeof(r->operation_type));
+	f->cols[5] = col(DB_T_STR, r->data, sizeof(r->data));
+	f->cols[6] = col(DB_T_STR, r->parameters, sizeof(r->parameters));
+	f->cols[7] = col(DB_T_STR, r->additional_data,
+	    sizeof(r->additional_data));
+	f->cols[8] = col(DB_T_I64, NULL, 0);
+	f->cols[9] = col(DB_T_STR, r->status_reason, sizeof(r->status_reason));
+	f->cols[10] = col(DB_T_STR, r->signature_types,
+	    sizeof(r->signature_types));
+	f->cols[11] = col(DB_T_I64, NULL, 0);
+	f->cols[12] = col(DB_T_I64, NULL, 0);
+	f->cols[13] = col(DB_T_STR, r->external_id, sizeof(r->external_id));
+	f->cols[14] = col(DB_T_STR, r->activation_flag,
+	    sizeof(r->activation_flag));
+	f->cols[15] = col(DB_T_STR, r->registration_id,
+	    sizeof(r->registration_id));
+	f->cols[16] = col(DB_T_STR, r->language, sizeof(r->language));
+	f->cols[17] = col(DB_T_STR, r->risk_flags, sizeof(r->risk_flags));
+	f->cols[18] = col(DB_T_I64, NULL, 0);
+	f->cols[19] = col(DB_T_STR, r->totp_seed_enc, sizeof(r->totp_seed_enc));
+	f->cols[20] = col(DB_T_I64, NULL, 0);
+	f->cols[21] = col(DB_T_I64, NULL, 0);
+	f->cols[22] = col(DB_T_I64, NULL, 0);
+}
+
+static int
+on_row(void *arg)
+{
+	static const int texts[] = { 9, 13, 14, 15, 17, 19 };
+	struct fetch *f = arg;
+	struct op_row *r = f->row;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (f->cols[texts[i]].is_null)
+			((char *)f->cols[texts[i]].buf)[0] = '\0';
+	r->status = (int)f->cols[8].i;
+	r->failure_count = f->cols[11].i;
+	r->max_failures = f->cols[12].i;
+	r->silent = f->cols[18].i != 0;
+	r->created_ms = f->cols[20].i;
+	r->expires_ms = f->cols[21].i;
+	r->finalized_ms = f->cols[22].is_null ? 0 : f->cols[22].i;
+	return f->fn != NULL ? f->fn(r, f->arg) : 0;
+}
+
+static int
+get_one(struct db *db, const char *sql, const struct reg_scope *scope,
+    const char *id, struct op_row *out)
+{
+	struct db_arg a[3];
+	struct fetch f;
+	int rc;
+
+	fetch_init(&f, out);
+	a[0] = db_str(id);
+	a[1] = db_i64(scope->admin ? 1 : 0);
+	a[2] = db_i64(scope->caller_id);
+	rc = db_query(db, sql, a, 3, f.cols, NCOLS, on_row, &f);
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? DB_NOT_FOUND : DB_OK;
+}
+
+int
+op_get(struct db *db, const struct reg_scope *scope, const char *id,
+    struct op_row *out)
+{
+	return get_one(db, SQL_GET, scope, id, out);
+}
+
+int
+op_lock(struct db *db, const struct reg_scope *scope, const char *id,
+    struct op_row *out)
+{
+	return get_one(db, SQL_LOCK, scope, id, out);
+}
+
+int
+op_finish(struct db *db, const char *id, int status, const char *reason)
+{
+	struct db_arg a[3];
+
+	a[0] = db_i64(status);
+	a[1] = db_str(reason);
+	a[2] = db_str(id);
+	return db_exec(db, SQL_FINISH, a, 3, NULL);
+}
+
+int
+op_list(struct db *db, const struct reg_scope *scope,
+    const struct op_filter *f, int (*fn)(const struct op_row *, void *),
+    void *arg)
+{
+	struct op_row row;
+	struct db_arg a[11];
+	struct fetch ft;
+	int rc;
+
+	fetch_init(&ft, &row);
+	ft.fn = fn;
+	ft.arg = arg;
+	a[0] = db_str(f->user_id);
+	a[1] = db_i64(scope->admin ? 1 : 0);
+	a[2] = db_i64(scope->caller_id);
+	a[3] = db_i64(f->status);
+	a[4] = a[3];
+	a[5] = a[3];
+	a[6] = db_str(f->external_id);
+	a[7] = a[6];
+	a[8] = db_i64(f->size);
+	a[9] = db_i64(f->page * f->size);
+	rc = db_query(db, SQL_LIST, a, 10, ft.cols, NCOLS, on_row, &ft);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int
+op_user_has_registration(struct db *db, const char *user_id,
+    const char *app_id, const char *registration_id)
+{
+	struct db_arg a[4];
+
+	a[0] = db_str(user_id);
+	a[1] = db_str(app_id);
+	a[2] = opt(registration_id);
+	a[3] = a[2];
+	return db_exists(db, SQL_HAS_REG, a, 4);
+}
