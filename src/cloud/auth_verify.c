@@ -20,7 +20,6 @@
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
 #include "http/jsonin.h"
-#include "service/auth.h"
 #include "service/registrations.h"
 #include "service/sigauth.h"
 #include "service/tokens.h"
@@ -137,6 +136,19 @@ cloud_verify_json(json_object *o, const struct auth_subject *r)
 	json_object_object_add(o, "application", app);
 }
 
+/* The members of a signature verification answer. */
+static void
+signature_answer(json_object *o, const struct sigauth_result *r)
+{
+	json_object_object_add(o, "signatureValid",
+	    json_object_new_boolean(r->valid));
+	cloud_verify_json(o, &r->subject);
+	json_object_object_add(o, "signatureType",
+	    json_object_new_string(hdr_sig_type_str(r->type)));
+	json_object_object_add(o, "remainingAttempts",
+	    json_object_new_int(r->remaining_attempts));
+}
+
 void
 cloud_signature_verify(struct worker *w, struct request *req,
     struct response *res)
@@ -167,8 +179,7 @@ cloud_signature_verify(struct worker *w, struct request *req,
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		goto done;
 	}
-	scope.caller_id = req->principal.user_id;
-	scope.admin = req->principal.role == AUTH_ROLE_ADMIN;
+	cloud_scope(req, &scope);
 	sr.body = data.data;
 	sr.bodylen = data.len;
 	sr.allowed = SIGAUTH_ANY;
@@ -182,13 +193,7 @@ cloud_signature_verify(struct worker *w, struct request *req,
 		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
 		goto done;
 	}
-	json_object_object_add(o, "signatureValid",
-	    json_object_new_boolean(r->valid));
-	cloud_verify_json(o, &r->subject);
-	json_object_object_add(o, "signatureType",
-	    json_object_new_string(hdr_sig_type_str(r->type)));
-	json_object_object_add(o, "remainingAttempts",
-	    json_object_new_int(r->remaining_attempts));
+	signature_answer(o, r);
 	response_json(res, 200, o);
 done:
 	free(r);
@@ -220,8 +225,7 @@ cloud_token_verify(struct worker *w, struct request *req,
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		goto done;
 	}
-	scope.caller_id = req->principal.user_id;
-	scope.admin = req->principal.role == AUTH_ROLE_ADMIN;
+	cloud_scope(req, &scope);
 	rc = token_check(cloud_db(w), w->cfg, hv, &scope, r, &why);
 	if (rc == SVC_INVALID) {
 		response_error(res, API_ERROR_TOKEN_INVALID, why);
@@ -286,8 +290,7 @@ cloud_offline_verify(struct worker *w, struct request *req,
 		o.allow_biometry = json_object_get_boolean(v);
 	}
 	o.digits = (int)digits;
-	scope.caller_id = req->principal.user_id;
-	scope.admin = req->principal.role == AUTH_ROLE_ADMIN;
+	cloud_scope(req, &scope);
 	o.scope = &scope;
 	if ((r = malloc(sizeof(*r))) == NULL) {
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
@@ -302,13 +305,7 @@ cloud_offline_verify(struct worker *w, struct request *req,
 		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
 		goto done;
 	}
-	json_object_object_add(out, "signatureValid",
-	    json_object_new_boolean(r->valid));
-	cloud_verify_json(out, &r->subject);
-	json_object_object_add(out, "signatureType",
-	    json_object_new_string(hdr_sig_type_str(r->type)));
-	json_object_object_add(out, "remainingAttempts",
-	    json_object_new_int(r->remaining_attempts));
+	signature_answer(out, r);
 	response_json(res, 200, out);
 done:
 	free(r);

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "http/server.h"
 #include "service/auth.h"
+#include "store/registrations.h"
 #include "service/health.h"
 #include "store/db.h"
 
@@ -150,6 +151,13 @@ authenticate(struct worker *w, struct request *req, enum route_auth need)
 	if (need == ROUTE_AUTH_ADMIN && id.role != AUTH_ROLE_ADMIN)
 		return API_HTTP_403;
 	return API_OK;
+}
+
+void
+cloud_scope(const struct request *req, struct reg_scope *scope)
+{
+	scope->caller_id = req->principal.user_id;
+	scope->admin = req->principal.role == AUTH_ROLE_ADMIN;
 }
 
 void

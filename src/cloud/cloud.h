@@ -55,6 +55,10 @@ void	cloud_op_create(struct worker *, struct request *, struct response *);
 void	cloud_op_get(struct worker *, struct request *, struct response *);
 void	cloud_op_cancel(struct worker *, struct request *, struct response *);
 void	cloud_op_list(struct worker *, struct request *, struct response *);
+struct reg_scope;
+/* What the verified caller may reach: its granted applications, or all
+ * of them for an administrator. */
+void	cloud_scope(const struct request *req, struct reg_scope *scope);
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);
 /*

@@ -10,15 +10,7 @@
 
 #include "cloud/cloud.h"
 #include "http/jsonin.h"
-#include "service/auth.h"
 #include "service/operations.h"
-
-static void
-scope_of(const struct request *req, struct reg_scope *scope)
-{
-	scope->caller_id = req->principal.user_id;
-	scope->admin = req->principal.role == AUTH_ROLE_ADMIN;
-}
 
 /* A JSON object of strings (NULL text: {}). */
 static json_object *
@@ -202,7 +194,7 @@ cloud_op_create(struct worker *w, struct request *req, struct response *res)
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		goto done;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = operation_create(cloud_db(w), w->cfg, &scope, &r, op, &why);
 	if (rc != SVC_OK)
 		cloud_fail(w, req, res, rc, why);
@@ -225,7 +217,7 @@ cloud_op_get(struct worker *w, struct request *req, struct response *res)
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		return;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = operation_get(cloud_db(w), w->cfg, &scope,
 	    request_param(req, "id"), op);
 	if (rc != SVC_OK)
@@ -246,7 +238,7 @@ cloud_op_cancel(struct worker *w, struct request *req, struct response *res)
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		return;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = operation_cancel(cloud_db(w), w->cfg, &scope,
 	    request_param(req, "id"), request_query(req, "statusReason"), op);
 	if (rc != SVC_OK)
@@ -314,7 +306,7 @@ cloud_op_list(struct worker *w, struct request *req, struct response *res)
 		    "pageSize 1..500");
 		return;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	if ((arr = json_object_new_array()) == NULL) {
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		return;

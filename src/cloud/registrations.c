@@ -14,7 +14,6 @@
 
 #include "cloud/cloud.h"
 #include "http/jsonin.h"
-#include "service/auth.h"
 #include "service/registrations.h"
 
 struct name_val {
@@ -34,13 +33,6 @@ static const struct name_val COMMIT_PHASES[] = {
 	{ "ON_KEY_EXCHANGE", REG_PHASE_ON_KEY_EXCHANGE },
 	{ NULL, 0 }
 };
-
-static void
-scope_of(const struct request *req, struct reg_scope *scope)
-{
-	scope->caller_id = req->principal.user_id;
-	scope->admin = req->principal.role == AUTH_ROLE_ADMIN;
-}
 
 /* Optional enum field; 0 leaves *out unset (0). */
 static int
@@ -152,7 +144,7 @@ cloud_reg_create(struct worker *w, struct request *req, struct response *res)
 		response_error(res, API_ERROR_REQUEST, err);
 		goto done;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = registration_create(cloud_db(w), w->cfg, &scope, &r, &c, &why);
 	if (rc != SVC_OK) {
 		cloud_fail(w, req, res, rc, why);
@@ -253,7 +245,7 @@ cloud_reg_get(struct worker *w, struct request *req, struct response *res)
 	json_object *o;
 	enum svc_rc rc;
 
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = registration_get(cloud_db(w), &scope, request_param(req, "id"),
 	    &g);
 	if (rc != SVC_OK)
@@ -292,7 +284,7 @@ cloud_reg_list(struct worker *w, struct request *req, struct response *res)
 		    "removed must be true or false");
 		return;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	if ((arr = json_object_new_array()) == NULL) {
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		return;
@@ -321,7 +313,7 @@ cloud_reg_remove(struct worker *w, struct request *req, struct response *res)
 	json_object *o;
 	enum svc_rc rc;
 
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = registration_remove(cloud_db(w), &scope, id);
 	if (rc != SVC_OK) {
 		cloud_fail(w, req, res, rc, NULL);
@@ -358,7 +350,7 @@ cloud_reg_commit(struct worker *w, struct request *req, struct response *res)
 		response_error(res, API_ERROR_REQUEST, err);
 		goto done;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = registration_commit(cloud_db(w), &scope, request_param(req, "id"),
 	    &c, &g, err, sizeof(err));
 	answer_reg(w, req, res, rc, &g, err[0] != '\0' ? err : NULL);
@@ -399,7 +391,7 @@ cloud_reg_change(struct worker *w, struct request *req, struct response *res)
 		    "field 'change' is required");
 		goto done;
 	}
-	scope_of(req, &scope);
+	cloud_scope(req, &scope);
 	rc = registration_change(cloud_db(w), &scope, request_param(req, "id"),
 	    (enum reg_change)change, reason, &g, &why);
 	answer_reg(w, req, res, rc, &g, why);

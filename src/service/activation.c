@@ -468,23 +468,12 @@ activation_remove_signed(struct db *db, const struct config *cfg,
     const char *auth_header, const uint8_t *body, size_t bodylen,
     char id_out[37])
 {
-	struct sigauth_req req;
 	struct sigauth_result res;
-	const char *why;
 	enum svc_rc rc;
 
-	memset(&req, 0, sizeof(req));
 	id_out[0] = '\0';
-	req.header = auth_header;
-	req.method = "POST";
-	req.uri_id = "/pa/activation/remove";
-	req.body = body;
-	req.bodylen = bodylen;
-	req.allowed = SIGAUTH_2FA;
-	req.on_valid = remove_now;
-	rc = sigauth_verify(db, cfg, &req, &res, &why);
-	if (rc == SVC_INVALID || (rc == SVC_OK && !res.valid))
-		return SVC_AUTH_FAILED;
+	rc = sigauth_signed_call(db, cfg, auth_header, "/pa/activation/remove",
+	    body, bodylen, SIGAUTH_2FA, remove_now, NULL, &res);
 	if (rc == SVC_OK)
 		memcpy(id_out, res.subject.activation_id, 37);
 	return rc;

@@ -13,6 +13,7 @@
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
 #include "service/lookup_cache.h"
+#include "service/ecies_server.h"
 #include "service/secrets.h"
 #include "store/users.h"
 
@@ -380,4 +381,49 @@ sigauth_verify_offline(struct db *db, const struct config *cfg,
 	rc = transaction(db, cfg, NULL, req->scope, w, res);
 	work_free(w);
 	return rc;
+}
+
+enum svc_rc
+sigauth_signed_call(struct db *db, const struct config *cfg,
+    const char *header, const char *uri_id, const uint8_t *body,
+    size_t bodylen, unsigned allowed,
+    enum svc_rc (*on_valid)(struct db *, const struct sigauth_ctx *, void *),
+    void *arg, struct sigauth_result *res)
+{
+	struct sigauth_req req;
+	struct sigauth_result own;
+	const char *why;
+	enum svc_rc rc;
+
+	if (res == NULL)
+		res = &own;
+	memset(&req, 0, sizeof(req));
+	req.header = header;
+	req.method = "POST";
+	req.uri_id = uri_id;
+	req.body = body;
+	req.bodylen = bodylen;
+	req.allowed = allowed;
+	req.on_valid = on_valid;
+	req.arg = arg;
+	rc = sigauth_verify(db, cfg, &req, res, &why);
+	if (rc == SVC_INVALID || (rc == SVC_OK && !res->valid))
+		return SVC_AUTH_FAILED;
+	return rc;
+}
+
+enum svc_rc
+sigauth_open_ecies(struct db *db, const struct config *cfg,
+    const struct sigauth_ctx *c, enum ecies_sh1 sh1, json_object *envelope,
+    struct ecies_ctx *ecies, struct buf *plain)
+{
+	struct ecies_server_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.version = c->header->version;
+	in.sh1 = sh1;
+	in.app = c->app;
+	in.act = c->act;
+	in.keys = c->keys;
+	return ecies_server_open(db, cfg, &in, envelope, ecies, plain);
 }

@@ -23,7 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
+#include "common/buf.h"
 #include "common/config.h"
+#include "crypto/ecies.h"
 #include "crypto/headers.h"
 #include "crypto/keys.h"
 #include "service/result.h"
@@ -113,6 +117,30 @@ struct sigauth_offline_req {
 enum svc_rc	sigauth_verify_offline(struct db *db, const struct config *cfg,
 		    const struct sigauth_offline_req *req,
 		    struct sigauth_result *res, const char **why);
+
+/*
+ * A signed mobile endpoint: header must sign POST uri_id over body with one
+ * of the allowed types; on_valid then runs inside the same transaction.
+ * res may be NULL. SVC_OK; SVC_AUTH_FAILED when the header is malformed or
+ * the signature does not authenticate; otherwise what failed (on_valid's
+ * result, SVC_DB_DOWN, SVC_INTERNAL), with nothing kept.
+ */
+enum svc_rc	sigauth_signed_call(struct db *db, const struct config *cfg,
+		    const char *header, const char *uri_id,
+		    const uint8_t *body, size_t bodylen, unsigned allowed,
+		    enum svc_rc (*on_valid)(struct db *,
+		    const struct sigauth_ctx *, void *), void *arg,
+		    struct sigauth_result *res);
+
+/*
+ * Inside on_valid: opens the call's activation-scope ECIES request (the
+ * version of the signature header, sharedInfo1 sh1) into plain; ecies
+ * keeps the exchange for the answer (the caller wipes it).
+ */
+enum svc_rc	sigauth_open_ecies(struct db *db, const struct config *cfg,
+		    const struct sigauth_ctx *c, enum ecies_sh1 sh1,
+		    json_object *envelope, struct ecies_ctx *ecies,
+		    struct buf *plain);
 
 /* Fills s from a found activation (roles: its application's, or NULL). */
 void		auth_subject_set(struct auth_subject *s,

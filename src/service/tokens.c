@@ -163,7 +163,6 @@ static enum svc_rc
 create_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 {
 	struct create_arg *ca = arg;
-	struct ecies_server_in in;
 	struct ecies_ctx ecies;
 	struct buf plain = BUF_INIT;
 	json_object *o = NULL;
@@ -172,14 +171,8 @@ create_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 	const char *text;
 	enum svc_rc rc;
 
-	memset(&in, 0, sizeof(in));
-	in.version = c->header->version;
-	in.sh1 = ECIES_SH1_TOKEN_CREATE;
-	in.app = c->app;
-	in.act = c->act;
-	in.keys = c->keys;
-	if ((rc = ecies_server_open(db, ca->cfg, &in, ca->envelope, &ecies,
-	    &plain)) != SVC_OK ||
+	if ((rc = sigauth_open_ecies(db, ca->cfg, c, ECIES_SH1_TOKEN_CREATE,
+	    ca->envelope, &ecies, &plain)) != SVC_OK ||
 	    (rc = token_issue(db, ca->cfg, c->act->id, c->header->sig_type, id,
 	    secret)) != SVC_OK)
 		goto fail;
@@ -207,32 +200,17 @@ token_create_signed(struct db *db, const struct config *cfg,
     json_object *envelope, json_object **out)
 {
 	struct create_arg ca = { cfg, envelope, NULL };
-	struct sigauth_req req;
-	struct sigauth_result res;
-	const char *why;
 	enum svc_rc rc;
 
-	*out = NULL;
-	memset(&req, 0, sizeof(req));
-	req.header = auth_header;
-	req.method = "POST";
-	req.uri_id = "/pa/token/create";
-	req.body = body;
-	req.bodylen = bodylen;
-	req.allowed = SIGAUTH_2FA | SIGAUTH_TYPE(HDR_SIG_POSSESSION);
-	req.on_valid = create_now;
-	req.arg = &ca;
-	rc = sigauth_verify(db, cfg, &req, &res, &why);
-	if (rc == SVC_INVALID || (rc == SVC_OK && !res.valid)) {
-		json_object_put(ca.out);
-		return SVC_AUTH_FAILED;
-	}
+	rc = sigauth_signed_call(db, cfg, auth_header, "/pa/token/create", body,
+	    bodylen, SIGAUTH_2FA | SIGAUTH_TYPE(HDR_SIG_POSSESSION), create_now,
+	    &ca, NULL);
 	if (rc != SVC_OK) {
 		json_object_put(ca.out);
-		return rc;
+		ca.out = NULL;
 	}
 	*out = ca.out;
-	return SVC_OK;
+	return rc;
 }
 
 struct remove_arg {
@@ -253,22 +231,7 @@ token_remove_signed(struct db *db, const struct config *cfg,
     const char *token_id)
 {
 	struct remove_arg ra = { token_id };
-	struct sigauth_req req;
-	struct sigauth_result res;
-	const char *why;
-	enum svc_rc rc;
 
-	memset(&req, 0, sizeof(req));
-	req.header = auth_header;
-	req.method = "POST";
-	req.uri_id = "/pa/token/remove";
-	req.body = body;
-	req.bodylen = bodylen;
-	req.allowed = SIGAUTH_ANY;
-	req.on_valid = remove_now;
-	req.arg = &ra;
-	rc = sigauth_verify(db, cfg, &req, &res, &why);
-	if (rc == SVC_INVALID || (rc == SVC_OK && !res.valid))
-		return SVC_AUTH_FAILED;
-	return rc;
+	return sigauth_signed_call(db, cfg, auth_header, "/pa/token/remove",
+	    body, bodylen, SIGAUTH_ANY, remove_now, &ra, NULL);
 }

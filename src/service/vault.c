@@ -60,7 +60,6 @@ static enum svc_rc
 unlock_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 {
 	struct unlock_arg *ua = arg;
-	struct ecies_server_in in;
 	struct ecies_ctx ecies;
 	struct buf plain = BUF_INIT;
 	json_object *o = NULL;
@@ -69,14 +68,8 @@ unlock_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 	const char *text;
 	enum svc_rc rc;
 
-	memset(&in, 0, sizeof(in));
-	in.version = c->header->version;
-	in.sh1 = ECIES_SH1_VAULT_UNLOCK;
-	in.app = c->app;
-	in.act = c->act;
-	in.keys = c->keys;
-	if ((rc = ecies_server_open(db, ua->cfg, &in, ua->envelope, &ecies,
-	    &plain)) != SVC_OK)
+	if ((rc = sigauth_open_ecies(db, ua->cfg, c, ECIES_SH1_VAULT_UNLOCK,
+	    ua->envelope, &ecies, &plain)) != SVC_OK)
 		goto fail;
 	rc = SVC_VAULT_INVALID;
 	if (!reason_ok(&plain))
@@ -107,28 +100,17 @@ vault_unlock_signed(struct db *db, const struct config *cfg,
     json_object *envelope, json_object **out)
 {
 	struct unlock_arg ua = { cfg, envelope, NULL };
-	struct sigauth_req req;
-	struct sigauth_result res;
-	const char *why;
+	unsigned allowed = SIGAUTH_TYPE(HDR_SIG_POSSESSION_KNOWLEDGE);
 	enum svc_rc rc;
 
-	*out = NULL;
-	memset(&req, 0, sizeof(req));
-	req.header = auth_header;
-	req.method = "POST";
-	req.uri_id = "/pa/vault/unlock";
-	req.body = body;
-	req.bodylen = bodylen;
-	req.allowed = SIGAUTH_TYPE(HDR_SIG_POSSESSION_KNOWLEDGE);
 	if (cfg->vault_biometry)
-		req.allowed |= SIGAUTH_TYPE(HDR_SIG_POSSESSION_BIOMETRY);
-	req.on_valid = unlock_now;
-	req.arg = &ua;
-	rc = sigauth_verify(db, cfg, &req, &res, &why);
-	if (rc == SVC_OK && res.valid) {
-		*out = ua.out;
-		return SVC_OK;
+		allowed |= SIGAUTH_TYPE(HDR_SIG_POSSESSION_BIOMETRY);
+	rc = sigauth_signed_call(db, cfg, auth_header, "/pa/vault/unlock", body,
+	    bodylen, allowed, unlock_now, &ua, NULL);
+	if (rc != SVC_OK) {
+		json_object_put(ua.out);
+		ua.out = NULL;
 	}
-	json_object_put(ua.out);
-	return rc == SVC_OK || rc == SVC_INVALID ? SVC_AUTH_FAILED : rc;
+	*out = ua.out;
+	return rc;
 }
