@@ -29,13 +29,8 @@ OTHER = e.new_user("e2e-sig-other-", e.new_app("e2e-sig-", t).get("id"), t)
 
 
 def activated(version, name):
-    c = e.admin_post("/v2/registrations", {
-        "userId": "sig-user-" + secrets.token_hex(3), "appId": app_id,
-        "commitPhase": "ON_KEY_EXCHANGE"}, t)
-    d = e.Device(work, name)
-    d.setup(app.get("mobileSdkConfig", ""), version)
-    d.activate(c.get("activationQrCodeData", ""))
-    return c.get("registrationId", ""), d
+    return e.active_device(app, "sig-user-" + secrets.token_hex(3), work, name,
+                           version, t)
 
 
 def sign(d, body="{}", method="POST", uri="/login", typ=None, wrong=False):

@@ -26,13 +26,8 @@ OTHER = e.new_user("e2e-tok-other-", e.new_app("e2e-tok-", t).get("id"), t)
 
 
 def activated(version, name):
-    c = e.admin_post("/v2/registrations", {
-        "userId": "tok-user-" + secrets.token_hex(3), "appId": app_id,
-        "commitPhase": "ON_KEY_EXCHANGE"}, t)
-    d = e.Device(work, name)
-    d.setup(app.get("mobileSdkConfig", ""), version)
-    d.activate(c.get("activationQrCodeData", ""))
-    return c.get("registrationId", ""), d
+    return e.active_device(app, "tok-user-" + secrets.token_hex(3), work, name,
+                           version, t)
 
 
 def token_verify(header, auth=U):

@@ -51,13 +51,7 @@ U = e.basic(user, pw)
 
 
 def activate(user_id, app_info, name):
-    c = e.admin_post("/v2/registrations", {
-        "userId": user_id, "appId": app_info.get("id"),
-        "commitPhase": "ON_KEY_EXCHANGE"}, t)
-    d = e.Device(work, name)
-    d.setup(app_info.get("mobileSdkConfig", ""), "3.3")
-    d.activate(c.get("activationQrCodeData", ""))
-    return c.get("registrationId", ""), d
+    return e.active_device(app_info, user_id, work, name, tap=t)
 
 
 rid, _ = activate("end-user-1234", app, "phone")

@@ -565,6 +565,19 @@ class Device:
         return out
 
 
+def active_device(app, user_id, workdir, name, version="3.3", tap=None):
+    """A registration of user_id in app (the admin API's application
+    object), activated at once (commitPhase ON_KEY_EXCHANGE) by a new
+    simulated phone: (registrationId, Device)."""
+    c = admin_post("/v2/registrations", {
+        "userId": user_id, "appId": app.get("id"),
+        "commitPhase": "ON_KEY_EXCHANGE"}, tap)
+    d = Device(workdir, name)
+    d.setup(app.get("mobileSdkConfig", ""), version)
+    d.activate(c.get("activationQrCodeData", ""))
+    return c.get("registrationId", ""), d
+
+
 def resend(exchange, body=None, headers=None):
     """Sends a traced device request again (optionally changed)."""
     hdrs = {}
