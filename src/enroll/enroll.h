@@ -36,6 +36,11 @@ void	pa_token_create(struct worker *, struct request *, struct response *);
 void	pa_token_remove(struct worker *, struct request *, struct response *);
 void	pa_vault_unlock(struct worker *, struct request *, struct response *);
 void	pa_upgrade(struct worker *, struct request *, struct response *);
+/* Mobile Token operations API (mtoken.c). */
+void	mtoken_operation_authorize(struct worker *, struct request *,
+	    struct response *);
+void	mtoken_operation_cancel(struct worker *, struct request *,
+	    struct response *);
 /* /pa/v3/keystore/create (pa_keystore.c). */
 void	pa_keystore_create(struct worker *, struct request *,
 	    struct response *);

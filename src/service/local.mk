@@ -18,4 +18,5 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/vault.c src/service/vault.h \
 	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/operations.c src/service/operations.h \
+	src/service/approval.c src/service/approval.h \
 	src/service/housekeeping.c src/service/housekeeping.h

@@ -43,6 +43,17 @@ static const char SQL_LIST[] = OP_COLUMNS " WHERE o.user_id = ? AND"
 static const char SQL_FINISH[] =
     "UPDATE operation SET status = ?, status_reason = COALESCE(?,"
     " status_reason), finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_APPROVE[] =
+    "UPDATE operation SET status = 2, additional_data = ?,"
+    " finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_REJECT[] =
+    "UPDATE operation SET status = 3, additional_data = ?,"
+    " status_reason = ?, finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
+static const char SQL_FAIL[] =
+    "UPDATE operation SET failure_count = ?, additional_data = ?,"
+    " status = IF(? = 1, 6, status),"
+    " finalized_at = IF(? = 1, UTC_TIMESTAMP(3), finalized_at)"
+    " WHERE id = ?";
 static const char SQL_HAS_REG[] =
     "SELECT 1 FROM activation WHERE user_id = ? AND app_id = ?"
     " AND status = 3 AND (? IS NULL OR id = ?) LIMIT 1";
@@ -265,4 +276,40 @@ op_user_has_registration(struct db *db, const char *user_id,
 	a[2] = opt(registration_id);
 	a[3] = a[2];
 	return db_exists(db, SQL_HAS_REG, a, 4);
+}
+
+int
+op_approve(struct db *db, const char *id, const char *additional_data)
+{
+	struct db_arg a[2];
+
+	a[0] = db_str(additional_data);
+	a[1] = db_str(id);
+	return db_exec(db, SQL_APPROVE, a, 2, NULL);
+}
+
+int
+op_reject(struct db *db, const char *id, const char *additional_data,
+    const char *reason)
+{
+	struct db_arg a[3];
+
+	a[0] = db_str(additional_data);
+	a[1] = db_str(reason);
+	a[2] = db_str(id);
+	return db_exec(db, SQL_REJECT, a, 3, NULL);
+}
+
+int
+op_fail(struct db *db, const char *id, int64_t failure_count,
+    const char *additional_data, int failed)
+{
+	struct db_arg a[5];
+
+	a[0] = db_i64(failure_count);
+	a[1] = db_str(additional_data);
+	a[2] = db_i64(failed ? 1 : 0);
+	a[3] = a[2];
+	a[4] = db_str(id);
+	return db_exec(db, SQL_FAIL, a, 5, NULL);
 }

@@ -100,6 +100,14 @@ int	op_lock(struct db *db, const struct reg_scope *scope, const char *id,
 /* Ends an operation: status, reason (NULL: keep), finalized now. */
 int	op_finish(struct db *db, const char *id, int status,
 	    const char *reason);
+/* PENDING -> APPROVED with the approval's additional data. */
+int	op_approve(struct db *db, const char *id, const char *additional_data);
+/* PENDING -> REJECTED with additional data and the phone's reason. */
+int	op_reject(struct db *db, const char *id, const char *additional_data,
+	    const char *reason);
+/* A failed approval: the new count; failed = 1 also ends it (FAILED). */
+int	op_fail(struct db *db, const char *id, int64_t failure_count,
+	    const char *additional_data, int failed);
 /* Calls fn for each operation of the filter within scope, newest first. */
 int	op_list(struct db *db, const struct reg_scope *scope,
 	    const struct op_filter *f,

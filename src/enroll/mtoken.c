@@ -1,0 +1,100 @@
+/*
+ * mtoken.c - the Mobile Token operations API the mtoken SDKs call
+ * (/api/auth/token/app/operation/..., api.md §3.6): approving and
+ * rejecting an operation with a PowerAuth signature. Answers use the
+ * generic envelope and the codes of api.md §3.5.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "enroll/enroll.h"
+#include "http/jsonin.h"
+#include "service/approval.h"
+
+#define HDR_AUTHORIZATION	"HTTP_X_POWERAUTH_AUTHORIZATION"
+#define DATA_MAX		2048
+#define OTP_MAX			16
+#define REASON_MAX		32
+
+static int
+cs_reason(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+static const enum api_err OUTCOME_ERRORS[] = {
+	[APPROVAL_DONE] = API_OK,
+	[APPROVAL_AUTH_FAILED] = API_MT_AUTH_FAIL,
+	[APPROVAL_FAILED_ATTEMPT] = API_MT_OPERATION_FAILED,
+	[APPROVAL_NOW_FAILED] = API_MT_ALREADY_FAILED,
+	[APPROVAL_NOT_FOUND] = API_MT_INVALID_OPERATION,
+	[APPROVAL_FINISHED] = API_MT_ALREADY_FINISHED,
+	[APPROVAL_ALREADY_FAILED] = API_MT_ALREADY_FAILED,
+	[APPROVAL_CANCELED] = API_MT_ALREADY_CANCELED,
+	[APPROVAL_EXPIRED] = API_MT_EXPIRED,
+	[APPROVAL_REQUIRES_FLAG] = API_MT_REQUIRES_FLAG,
+};
+
+/* Authorize (reject = 0) or cancel (reject = 1). */
+static void
+approve_or_reject(struct worker *w, struct request *req, struct response *res,
+    int reject)
+{
+	struct approval_req ar;
+	json_object *root, *ro, *pc;
+	enum approval_outcome outcome;
+	char err[160];
+	enum svc_rc rc;
+
+	memset(&ar, 0, sizeof(ar));
+	if (enroll_request_object(req, res, &root, &ro) != 0)
+		return;
+	if (jsonin_string(ro, "id", 1, 36, 36, NULL, &ar.operation_id, err,
+	    sizeof(err)) != 0 || (!reject && jsonin_string(ro, "data", 1, 1,
+	    DATA_MAX, NULL, &ar.data, err, sizeof(err)) != 0) ||
+	    (reject && jsonin_string(ro, "reason", 0, 1, REASON_MAX, cs_reason,
+	    &ar.reject_reason, err, sizeof(err)) != 0)) {
+		response_error(res, API_MT_INVALID_REQUEST, err);
+		goto done;
+	}
+	if (reject && ar.reject_reason == NULL)
+		ar.reject_reason = "UNKNOWN";
+	if (!reject && json_object_object_get_ex(ro, "proximityCheck", &pc) &&
+	    pc != NULL && (!json_object_is_type(pc, json_type_object) ||
+	    jsonin_string(pc, "otp", 0, 1, OTP_MAX, NULL, &ar.proximity_otp,
+	    err, sizeof(err)) != 0)) {
+		response_error(res, API_MT_INVALID_REQUEST,
+		    "proximityCheck must be an object with an otp string");
+		goto done;
+	}
+	ar.auth_header = request_header(req, HDR_AUTHORIZATION);
+	ar.body = req->body;
+	ar.bodylen = req->body_len;
+	ar.ip_address = request_header(req, "REMOTE_ADDR");
+	ar.user_agent = request_header(req, "HTTP_USER_AGENT");
+	rc = approval_run(enroll_db(w), w->cfg, &ar, &outcome);
+	if (rc != SVC_OK)
+		enroll_fail(w, req, res, rc, "operation approval");
+	else if (outcome == APPROVAL_DONE)
+		enroll_ok(w, req, res, NULL);
+	else
+		response_error(res, OUTCOME_ERRORS[outcome], NULL);
+done:
+	json_object_put(root);
+}
+
+void
+mtoken_operation_authorize(struct worker *w, struct request *req,
+    struct response *res)
+{
+	approve_or_reject(w, req, res, 0);
+}
+
+void
+mtoken_operation_cancel(struct worker *w, struct request *req,
+    struct response *res)
+{
+	approve_or_reject(w, req, res, 1);
+}
