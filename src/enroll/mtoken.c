@@ -1,7 +1,8 @@
 /*
  * mtoken.c - the Mobile Token operations API the mtoken SDKs call
- * (/api/auth/token/app/operation/..., api.md §3.6): approving and
- * rejecting an operation with a PowerAuth signature. Answers use the
+ * (/api/auth/token/app/operation/..., api.md §3.6): listing and showing
+ * the phone's pending operations (MAC token), approving and rejecting
+ * one (PowerAuth signature). Answers use the
  * generic envelope and the codes of api.md §3.5.
  */
 #include <config.h>
@@ -10,9 +11,12 @@
 
 #include "enroll/enroll.h"
 #include "http/jsonin.h"
+#include "common/timeutil.h"
 #include "service/approval.h"
+#include "service/mtoken.h"
 
 #define HDR_AUTHORIZATION	"HTTP_X_POWERAUTH_AUTHORIZATION"
+#define HDR_TOKEN		"HTTP_X_POWERAUTH_TOKEN"
 #define DATA_MAX		2048
 #define OTP_MAX			16
 #define REASON_MAX		32
@@ -97,4 +101,95 @@ mtoken_operation_cancel(struct worker *w, struct request *req,
     struct response *res)
 {
 	approve_or_reject(w, req, res, 1);
+}
+
+/* The language of Accept-Language ("cs-CZ,cs;q=0.9" -> "cs"), else NULL. */
+static const char *
+language(const struct request *req, char out[3])
+{
+	const char *h = request_header(req, "HTTP_ACCEPT_LANGUAGE");
+
+	if (h == NULL || !((h[0] >= 'a' && h[0] <= 'z') ||
+	    (h[0] >= 'A' && h[0] <= 'Z')) || !((h[1] >= 'a' && h[1] <= 'z') ||
+	    (h[1] >= 'A' && h[1] <= 'Z')))
+		return NULL;
+	out[0] = (char)(h[0] | 0x20);
+	out[1] = (char)(h[1] | 0x20);
+	out[2] = '\0';
+	return out;
+}
+
+/* {"status":"OK","currentTimestamp":...,"responseObject":obj} */
+static void
+answer_with_time(struct worker *w, struct request *req, struct response *res,
+    json_object *obj)
+{
+	json_object *root = json_object_new_object();
+	char date[32];
+
+	if (root == NULL) {
+		json_object_put(obj);
+		enroll_fail(w, req, res, SVC_INTERNAL, "out of memory");
+		return;
+	}
+	mtoken_date(time_now_ms(), date);
+	json_object_object_add(root, "status", json_object_new_string("OK"));
+	json_object_object_add(root, "currentTimestamp",
+	    json_object_new_string(date));
+	json_object_object_add(root, "responseObject", obj);
+	response_json(res, 200, root);
+}
+
+static void
+mtoken_fail(struct worker *w, struct request *req, struct response *res,
+    enum svc_rc rc)
+{
+	if (rc == SVC_AUTH_FAILED)
+		response_error(res, API_MT_AUTH_FAIL, NULL);
+	else if (rc == SVC_INVALID)
+		response_error(res, API_MT_INVALID_REQUEST, NULL);
+	else
+		enroll_fail(w, req, res, rc, "mobile token");
+}
+
+void
+mtoken_operation_list(struct worker *w, struct request *req,
+    struct response *res)
+{
+	json_object *out = NULL;
+	char lang[3];
+	enum svc_rc rc;
+
+	rc = mtoken_list(enroll_db(w), w->cfg, request_header(req, HDR_TOKEN),
+	    language(req, lang), &out);
+	if (rc == SVC_OK)
+		answer_with_time(w, req, res, out);
+	else
+		mtoken_fail(w, req, res, rc);
+}
+
+void
+mtoken_operation_detail(struct worker *w, struct request *req,
+    struct response *res)
+{
+	json_object *root, *ro, *out = NULL;
+	const char *id = NULL;
+	char lang[3], err[160];
+	enum svc_rc rc;
+
+	if (enroll_request_object(req, res, &root, &ro) != 0)
+		return;
+	if (jsonin_string(ro, "id", 1, 1, 64, NULL, &id, err,
+	    sizeof(err)) != 0) {
+		response_error(res, API_MT_INVALID_REQUEST, err);
+		goto done;
+	}
+	rc = mtoken_detail(enroll_db(w), w->cfg, request_header(req,
+	    HDR_TOKEN), language(req, lang), id, &out);
+	if (rc == SVC_OK)
+		answer_with_time(w, req, res, out);
+	else
+		mtoken_fail(w, req, res, rc);
+done:
+	json_object_put(root);
 }

@@ -56,7 +56,10 @@ remember(struct db *db, const struct config *cfg,
 
 	memcpy(data, req->eph, req->ephlen);
 	n = req->ephlen;
-	if (req->has_nonce) {
+	/* 3.1 keeps the nonce out of the MAC: a changed nonce must not make
+	 * a replayed envelope look new. The ephemeral key alone identifies
+	 * it (a fresh one per request). */
+	if (req->has_nonce && in->version >= PA_PROTO_32) {
 		memcpy(data + n, req->nonce, ECIES_NONCE_LEN);
 		n += ECIES_NONCE_LEN;
 	}

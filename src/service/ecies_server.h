@@ -8,8 +8,9 @@
  * by temporaryKeyId, which must belong to the same application key and
  * activation and not be expired), the timestamp window (ecies.window,
  * either direction, 3.2+), and the durable replay check: after the MAC
- * verified, SHA-256(ephemeral key || nonce || activation id) is recorded
- * per scope for twice the window; a second arrival is refused.
+ * verified, SHA-256(ephemeral key || nonce (3.2+, where the MAC covers
+ * it) || activation id) is recorded per scope for twice the window; a
+ * second arrival is refused.
  * Must not: parse HTTP headers or know endpoints.
  */
 #ifndef PASERV_SERVICE_ECIES_SERVER_H

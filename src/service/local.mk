@@ -19,4 +19,5 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/operations.c src/service/operations.h \
 	src/service/approval.c src/service/approval.h \
+	src/service/mtoken.c src/service/mtoken.h \
 	src/service/housekeeping.c src/service/housekeeping.h

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,9 +74,33 @@ text_valid(const char *s, size_t max)
 	return i > 0;
 }
 
-static const char *
-param_value(const struct op_create_req *r, const char *name, size_t n)
+int
+operation_fill(const char *tpl, const char *(*value)(void *, const char *,
+    size_t), void *arg, struct buf *out)
 {
+	const char *p = tpl, *open, *close, *v;
+
+	buf_reset(out);
+	while ((open = strstr(p, "${")) != NULL &&
+	    (close = strchr(open + 2, '}')) != NULL) {
+		if (buf_append(out, p, (size_t)(open - p)) != 0)
+			return -1;
+		v = value(arg, open + 2, (size_t)(close - open - 2));
+		if (v == NULL)
+			return 1;
+		if (buf_append_str(out, v) != 0)
+			return -1;
+		p = close + 1;
+	}
+	if (buf_append_str(out, p) != 0 || buf_cstr(out) == NULL)
+		return -1;
+	return 0;
+}
+
+static const char *
+param_value(void *arg, const char *name, size_t n)
+{
+	const struct op_create_req *r = arg;
 	size_t i;
 
 	for (i = 0; i < r->nparams; i++)
@@ -91,24 +116,17 @@ build_data(const char *tpl, const struct op_create_req *r, char *out,
     size_t cap, const char **why)
 {
 	struct buf b = BUF_INIT;
-	const char *p = tpl, *open, *close, *v;
 	int rc = -1;
 
-	while ((open = strstr(p, "${")) != NULL &&
-	    (close = strchr(open + 2, '}')) != NULL) {
-		if (buf_append(&b, p, (size_t)(open - p)) != 0)
-			goto fail;
-		v = param_value(r, open + 2, (size_t)(close - open - 2));
-		if (v == NULL) {
-			*why = "a parameter the template needs is missing";
-			goto fail;
-		}
-		if (buf_append_str(&b, v) != 0)
-			goto fail;
-		p = close + 1;
-	}
-	if (buf_append_str(&b, p) != 0 || buf_cstr(&b) == NULL)
+	switch (operation_fill(tpl, param_value, (void *)(uintptr_t)r, &b)) {
+	case 0:
+		break;
+	case 1:
+		*why = "a parameter the template needs is missing";
 		goto fail;
+	default:
+		goto fail;
+	}
 	if (b.len > cap - 1) {
 		*why = "the operation data is too long";
 		goto fail;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "common/config.h"
 #include "service/result.h"
 #include "store/db.h"
@@ -55,6 +56,14 @@ struct operation {
 	int		status;		/* enum op_status, expiry applied */
 	char		proximity_otp[9];	/* "" when none */
 };
+
+/*
+ * Fills out with tpl, every ${name} replaced by value(arg, name, len).
+ * 0 done, 1 a value is missing (value returned NULL), -1 no memory.
+ */
+int		 operation_fill(const char *tpl,
+		    const char *(*value)(void *, const char *, size_t),
+		    void *arg, struct buf *out);
 
 /* "PENDING", ... */
 const char	*operation_status_name(int status);

@@ -3,6 +3,7 @@
 
 #include "store/operations.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char SQL_TEMPLATE[] =
@@ -43,6 +44,19 @@ static const char SQL_LIST[] = OP_COLUMNS " WHERE o.user_id = ? AND"
 static const char SQL_FINISH[] =
     "UPDATE operation SET status = ?, status_reason = COALESCE(?,"
     " status_reason), finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
+/*
+ * Every language of the type; the choice is made in C: MariaDB 10.11 was
+ * seen to reuse the ORDER BY of a previous execution of a prepared
+ * statement whose ORDER BY compared with a bound parameter.
+ */
+static const char SQL_DISPLAY[] =
+    "SELECT title, message, attributes, result_texts, ui, language"
+    " FROM operation_display WHERE operation_type = ? ORDER BY language";
+static const char SQL_FOR_DEVICE[] = OP_COLUMNS
+    " WHERE o.user_id = ? AND o.app_id = ? AND o.status = 1"
+    " AND o.expires_at > UTC_TIMESTAMP(3)"
+    " AND (o.registration_id IS NULL OR o.registration_id = ?)"
+    " ORDER BY o.created_at DESC, o.id LIMIT ?";
 static const char SQL_APPROVE[] =
     "UPDATE operation SET status = 2, additional_data = ?,"
     " finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
@@ -312,4 +326,77 @@ op_fail(struct db *db, const char *id, int64_t failure_count,
 	a[3] = a[2];
 	a[4] = db_str(id);
 	return db_exec(db, SQL_FAIL, a, 5, NULL);
+}
+
+struct display_pick {
+	struct op_display	*out;
+	struct op_display	 row;
+	struct db_col		 c[6];
+	const char		*language;
+	int			 rank;	/* of what out holds: 3 exact, 2 en, 1 any */
+};
+
+static int
+display_row(void *arg)
+{
+	struct display_pick *p = arg;
+	int rank;
+
+	if (p->c[4].is_null)
+		p->row.ui[0] = '\0';
+	rank = strcmp(p->row.language, p->language) == 0 ? 3 :
+	    strcmp(p->row.language, "en") == 0 ? 2 : 1;
+	if (rank > p->rank) {
+		memcpy(p->out, &p->row, sizeof(p->row));
+		p->rank = rank;
+	}
+	return 0;
+}
+
+int
+op_display_get(struct db *db, const char *operation_type,
+    const char *language, struct op_display *out)
+{
+	struct display_pick *p;
+	struct db_arg a = db_str(operation_type);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return DB_ERROR;
+	p->out = out;
+	p->language = language;
+	p->c[0] = col(DB_T_STR, p->row.title, sizeof(p->row.title));
+	p->c[1] = col(DB_T_STR, p->row.message, sizeof(p->row.message));
+	p->c[2] = col(DB_T_STR, p->row.attributes, sizeof(p->row.attributes));
+	p->c[3] = col(DB_T_STR, p->row.result_texts,
+	    sizeof(p->row.result_texts));
+	p->c[4] = col(DB_T_STR, p->row.ui, sizeof(p->row.ui));
+	p->c[5] = col(DB_T_STR, p->row.language, sizeof(p->row.language));
+	rc = db_query(db, SQL_DISPLAY, &a, 1, p->c, 6, display_row, p);
+	if (rc >= 0)
+		rc = p->rank > 0 ? DB_OK : DB_NOT_FOUND;
+	free(p);
+	return rc;
+}
+
+int
+op_list_for_device(struct db *db, const char *user_id, const char *app_id,
+    const char *activation_id, int64_t limit,
+    int (*fn)(const struct op_row *, void *), void *arg)
+{
+	struct op_row row;
+	struct db_arg a[4];
+	struct fetch f;
+	int rc;
+
+	fetch_init(&f, &row);
+	f.fn = fn;
+	f.arg = arg;
+	a[0] = db_str(user_id);
+	a[1] = db_str(app_id);
+	a[2] = db_str(activation_id);
+	a[3] = db_i64(limit);
+	rc = db_query(db, SQL_FOR_DEVICE, a, 4, f.cols, NCOLS, on_row, &f);
+	return rc < 0 ? rc : DB_OK;
 }

@@ -86,6 +86,27 @@ struct op_filter {
 	int64_t		 size;		/* 1..OP_PAGE_MAX */
 };
 
+/* How the phone shows an operation type in one language. */
+struct op_display {
+	char	 title[OP_TEXT_MAX + 1];
+	char	 message[OP_DATA_MAX / 2 + 1];
+	char	 attributes[OP_JSON_MAX + 1];	/* JSON array */
+	char	 result_texts[OP_DATA_MAX / 2 + 1];	/* JSON object */
+	char	 ui[OP_DATA_MAX + 1];		/* JSON object, "" none */
+	char	 language[OP_LANG_MAX + 1];	/* the one found */
+};
+
+/* The display of a type in language, else in "en", else any language.
+ * DB_OK, DB_NOT_FOUND (no display at all), DB_ERROR, DB_DOWN. */
+int	op_display_get(struct db *db, const char *operation_type,
+	    const char *language, struct op_display *out);
+/*
+ * The PENDING, unexpired operations of a user in an application that are
+ * unbound or bound to activation_id, newest first, at most limit.
+ */
+int	op_list_for_device(struct db *db, const char *user_id,
+	    const char *app_id, const char *activation_id, int64_t limit,
+	    int (*fn)(const struct op_row *, void *), void *arg);
 /* DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN. */
 int	op_template_get(struct db *db, const char *name,
 	    struct op_template *out);

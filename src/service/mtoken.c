@@ -1,0 +1,382 @@
+/* mtoken.c - the Mobile Token list and detail (see mtoken.h). */
+#include <config.h>
+
+#include "service/mtoken.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/buf.h"
+#include "common/timeutil.h"
+#include "common/uuid.h"
+#include "service/operations.h"
+#include "service/tokens.h"
+#include "store/operations.h"
+
+void
+mtoken_date(int64_t ms, char out[32])
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&s, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%S+0000", &tm) == 0)
+		strcpy(out, "1970-01-01T00:00:00+0000");
+}
+
+/* A parameter of the operation by name (NULL when absent). */
+static const char *
+param(void *arg, const char *name, size_t n)
+{
+	json_object *params = arg, *v;
+	char key[65];
+
+	if (n >= sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	if (!json_object_object_get_ex(params, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A parameter, or "" for a missing one (texts never fail to render). */
+static const char *
+param_or_empty(void *arg, const char *name, size_t n)
+{
+	const char *v = param(arg, name, n);
+
+	return v != NULL ? v : "";
+}
+
+/* tpl with the operation's parameters filled in. */
+static json_object *
+filled(const char *tpl, json_object *params)
+{
+	struct buf b = BUF_INIT;
+	json_object *s = NULL;
+
+	if (operation_fill(tpl, param_or_empty, params, &b) == 0)
+		s = json_object_new_string(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+static const char *
+currency_symbol(const char *code)
+{
+	static const char *const map[][2] = {
+		{ "EUR", "€" }, { "USD", "$" }, { "CZK", "Kč" }, { "GBP", "£" },
+		{ NULL, NULL }
+	};
+	size_t i;
+
+	for (i = 0; map[i][0] != NULL; i++)
+		if (strcmp(map[i][0], code) == 0)
+			return map[i][1];
+	return code;
+}
+
+/* "1234.5" -> 1234.5 with two decimals in the locale; -1 if not a number. */
+static int
+format_amount(const char *s, const char *lang, double *num, char *out,
+    size_t cap)
+{
+	char *end;
+	size_t i;
+
+	if (s[0] == '\0' || strspn(s, "-0123456789.") != strlen(s))
+		return -1;
+	*num = strtod(s, &end);
+	if (*end != '\0')
+		return -1;
+	snprintf(out, cap, "%.2f", *num);
+	if (strcmp(lang, "cs") == 0)
+		for (i = 0; out[i] != '\0'; i++)
+			if (out[i] == '.')
+				out[i] = ',';
+	return 0;
+}
+
+static json_object *
+amount_attr(json_object *a, json_object *params, const char *lang,
+    json_object *pmap)
+{
+	json_object *v, *o;
+	const char *amount = NULL, *currency = NULL, *sym;
+	char fmt[64], value[128];
+	double num;
+
+	if (json_object_object_get_ex(pmap, "amount", &v))
+		amount = param(params, json_object_get_string(v),
+		    strlen(json_object_get_string(v)));
+	if (json_object_object_get_ex(pmap, "currency", &v))
+		currency = param(params, json_object_get_string(v),
+		    strlen(json_object_get_string(v)));
+	if (amount == NULL || currency == NULL)
+		return NULL;		/* both required, else dropped */
+	o = a;
+	json_object_object_add(o, "currency", json_object_new_string(currency));
+	sym = currency_symbol(currency);
+	json_object_object_add(o, "currencyFormatted",
+	    json_object_new_string(sym));
+	if (format_amount(amount, lang, &num, fmt, sizeof(fmt)) == 0)
+		json_object_object_add(o, "amount",
+		    json_object_new_double(num));
+	else
+		snprintf(fmt, sizeof(fmt), "%s", amount);
+	json_object_object_add(o, "amountFormatted",
+	    json_object_new_string(fmt));
+	snprintf(value, sizeof(value), "%s %s", fmt, sym);
+	json_object_object_add(o, "valueFormatted",
+	    json_object_new_string(value));
+	return o;
+}
+
+/* One formData attribute from its template; NULL when dropped. */
+static json_object *
+attribute(json_object *tpl, json_object *params, const char *lang)
+{
+	json_object *o, *v, *pmap = NULL;
+	const char *type = "KEY_VALUE", *field = NULL, *val;
+
+	if (json_object_object_get_ex(tpl, "type", &v) &&
+	    json_object_is_type(v, json_type_string))
+		type = json_object_get_string(v);
+	(void)json_object_object_get_ex(tpl, "params", &pmap);
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_get_ex(tpl, "id", &v))
+		json_object_object_add(o, "id", json_object_get(v));
+	if (json_object_object_get_ex(tpl, "text", &v))
+		json_object_object_add(o, "label", json_object_get(v));
+	if (strcmp(type, "AMOUNT") == 0) {
+		json_object_object_add(o, "type",
+		    json_object_new_string("AMOUNT"));
+		if (amount_attr(o, params, lang, pmap) != NULL)
+			return o;
+		json_object_put(o);
+		return NULL;
+	}
+	if (strcmp(type, "HEADING") == 0) {
+		json_object_object_add(o, "type",
+		    json_object_new_string("HEADING"));
+		return o;
+	}
+	field = strcmp(type, "NOTE") == 0 ? "note" : "value";
+	json_object_object_add(o, "type", json_object_new_string(
+	    strcmp(type, "NOTE") == 0 ? "NOTE" : "KEY_VALUE"));
+	val = NULL;
+	if (pmap != NULL && json_object_object_get_ex(pmap, field, &v) &&
+	    json_object_is_type(v, json_type_string))
+		val = param(params, json_object_get_string(v),
+		    strlen(json_object_get_string(v)));
+	if (val == NULL) {
+		json_object_put(o);
+		return NULL;		/* missing: dropped */
+	}
+	json_object_object_add(o, field, json_object_new_string(val));
+	return o;
+}
+
+static json_object *
+form_data(const struct op_display *d, json_object *params, const char *lang)
+{
+	json_object *f = json_object_new_object(), *tpls, *attrs, *rt, *a;
+	size_t i, n;
+
+	if (f == NULL)
+		return NULL;
+	json_object_object_add(f, "title", filled(d->title, params));
+	json_object_object_add(f, "message", filled(d->message, params));
+	if ((rt = json_tokener_parse(d->result_texts)) != NULL)
+		json_object_object_add(f, "resultTexts", rt);
+	attrs = json_object_new_array();
+	tpls = json_tokener_parse(d->attributes);
+	n = tpls != NULL && json_object_is_type(tpls, json_type_array) ?
+	    json_object_array_length(tpls) : 0;
+	for (i = 0; attrs != NULL && i < n; i++)
+		if ((a = attribute(json_object_array_get_idx(tpls, i), params,
+		    lang)) != NULL)
+			json_object_array_add(attrs, a);
+	json_object_put(tpls);
+	json_object_object_add(f, "attributes", attrs);
+	return f;
+}
+
+static json_object *
+allowed_types(const char *json)
+{
+	json_object *a = json_tokener_parse(json), *o, *variants, *v;
+	size_t i, n;
+	int one_factor = 0;
+
+	o = json_object_new_object();
+	variants = json_object_new_array();
+	n = a != NULL && json_object_is_type(a, json_type_array) ?
+	    json_object_array_length(a) : 0;
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (strcasecmp(json_object_get_string(v), "possession") == 0)
+			one_factor = 1;
+	}
+	for (i = 0; !one_factor && i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		json_object_array_add(variants, json_object_new_string(
+		    json_object_get_string(v)));
+	}
+	json_object_object_add(o, "type",
+	    json_object_new_string(one_factor ? "1FA" : "2FA"));
+	json_object_object_add(o, "variants", variants);
+	json_object_put(a);
+	return o;
+}
+
+/* The UserOperation of api.md §3.6.1. */
+static json_object *
+user_operation(const struct op_row *r, int status, const struct op_display *d,
+    const char *lang)
+{
+	json_object *o = json_object_new_object(), *params;
+	char date[32];
+
+	if (o == NULL)
+		return NULL;
+	params = json_tokener_parse(r->parameters);
+	json_object_object_add(o, "id", json_object_new_string(r->id));
+	json_object_object_add(o, "name",
+	    json_object_new_string(r->operation_type));
+	json_object_object_add(o, "data", json_object_new_string(r->data));
+	json_object_object_add(o, "status",
+	    json_object_new_string(operation_status_name(status)));
+	if (r->status_reason[0] != '\0')
+		json_object_object_add(o, "statusReason",
+		    json_object_new_string(r->status_reason));
+	mtoken_date(r->created_ms, date);
+	json_object_object_add(o, "operationCreated",
+	    json_object_new_string(date));
+	mtoken_date(r->expires_ms, date);
+	json_object_object_add(o, "operationExpires",
+	    json_object_new_string(date));
+	json_object_object_add(o, "allowedSignatureType",
+	    allowed_types(r->signature_types));
+	json_object_object_add(o, "formData", form_data(d, params, lang));
+	if (d->ui[0] != '\0')
+		json_object_object_add(o, "ui", json_tokener_parse(d->ui));
+	json_object_put(params);
+	return o;
+}
+
+struct list_ctx {
+	struct db	*db;
+	const char	*lang;
+	json_object	*arr;
+	struct op_display disp;
+};
+
+static int
+list_one(const struct op_row *r, void *arg)
+{
+	struct list_ctx *lc = arg;
+	json_object *o;
+	int rc;
+
+	rc = op_display_get(lc->db, r->operation_type, lc->lang, &lc->disp);
+	if (rc == DB_NOT_FOUND)
+		return 0;	/* no display template: not shown */
+	if (rc != DB_OK || (o = user_operation(r, OP_PENDING, &lc->disp,
+	    lc->lang)) == NULL)
+		return -1;
+	return json_object_array_add(lc->arr, o) == 0 ? 0 : -1;
+}
+
+/* The token's activation, or SVC_AUTH_FAILED. */
+static enum svc_rc
+authenticate(struct db *db, const struct config *cfg, const char *header,
+    struct token_result *t)
+{
+	const char *why;
+	enum svc_rc rc = token_check(db, cfg, header, NULL, t, &why);
+
+	if (rc == SVC_INVALID || (rc == SVC_OK && !t->valid))
+		return SVC_AUTH_FAILED;
+	return rc;
+}
+
+enum svc_rc
+mtoken_list(struct db *db, const struct config *cfg, const char *header,
+    const char *language, json_object **out)
+{
+	struct token_result *t = NULL;
+	struct list_ctx *lc = NULL;
+	enum svc_rc rc = SVC_INTERNAL;
+	int dbrc;
+
+	*out = NULL;
+	if ((t = malloc(sizeof(*t))) == NULL ||
+	    (lc = calloc(1, sizeof(*lc))) == NULL)
+		goto done;
+	if ((rc = authenticate(db, cfg, header, t)) != SVC_OK)
+		goto done;
+	lc->db = db;
+	lc->lang = language != NULL ? language : "en";
+	if ((lc->arr = json_object_new_array()) == NULL) {
+		rc = SVC_INTERNAL;
+		goto done;
+	}
+	dbrc = op_list_for_device(db, t->subject.user_id, t->subject.app_id,
+	    t->subject.activation_id, MTOKEN_LIST_MAX, list_one, lc);
+	if ((rc = svc_from_db(dbrc, SVC_INTERNAL)) == SVC_OK) {
+		*out = lc->arr;
+		lc->arr = NULL;
+	}
+done:
+	if (lc != NULL)
+		json_object_put(lc->arr);
+	free(lc);
+	free(t);
+	return rc;
+}
+
+enum svc_rc
+mtoken_detail(struct db *db, const struct config *cfg, const char *header,
+    const char *language, const char *id, json_object **out)
+{
+	struct reg_scope all = { 0, 1 };
+	struct token_result *t = NULL;
+	struct operation *op = NULL;
+	struct op_display *d = NULL;
+	const char *lang = language != NULL ? language : "en";
+	enum svc_rc rc = SVC_INTERNAL;
+
+	*out = NULL;
+	if ((t = malloc(sizeof(*t))) == NULL ||
+	    (op = malloc(sizeof(*op))) == NULL ||
+	    (d = malloc(sizeof(*d))) == NULL)
+		goto done;
+	if ((rc = authenticate(db, cfg, header, t)) != SVC_OK)
+		goto done;
+	rc = operation_get(db, cfg, &all, id, op);
+	if (rc == SVC_OP_NOT_FOUND || (rc == SVC_OK &&
+	    (strcmp(op->row.user_id, t->subject.user_id) != 0 ||
+	    strcmp(op->row.app_id, t->subject.app_id) != 0))) {
+		rc = SVC_INVALID;	/* another user's reads as unknown */
+		goto done;
+	}
+	if (rc != SVC_OK)
+		goto done;
+	rc = svc_from_db(op_display_get(db, op->row.operation_type, lang, d),
+	    SVC_INVALID);
+	if (rc == SVC_OK && (*out = user_operation(&op->row, op->status, d,
+	    lang)) == NULL)
+		rc = SVC_INTERNAL;
+done:
+	free(d);
+	free(op);
+	free(t);
+	return rc;
+}
