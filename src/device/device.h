@@ -84,6 +84,16 @@ int	device_remove(struct device *d);
  * PA_DEVICE_CLOCK_SKEW_MS (a phone with a wrong clock; for tests).
  */
 int64_t	device_now_ms(void);
+/* Mobile Token operations (operations.c): list / detail with a stored
+ * token; approve (reason NULL: data and optional proximity otp) or
+ * reject (reason) with a signature of type. */
+int	device_op_list(struct device *d, const char *token_id, long *status,
+	    char **resp);
+int	device_op_detail(struct device *d, const char *token_id,
+	    const char *op_id, long *status, char **resp);
+int	device_op_decide(struct device *d, const char *op_id, const char *data,
+	    const char *otp, const char *reason, const char *type,
+	    long *status, char **resp);
 /* POST helper: JSON body to base URL + path, extra headers. */
 int	device_post(struct device *d, const char *path,
 	    const char *const *headers, const char *body, long *status,

@@ -6,7 +6,7 @@ src_device_libpadevice_a_SOURCES = \
 	src/device/http_client.c src/device/http_client.h \
 	src/device/keystore.c src/device/keystore.h \
 	src/device/session.c src/device/session.h \
-	src/device/activation.c \
+	src/device/activation.c src/device/operations.c \
 	src/device/requests.c
 
 bin_PROGRAMS += src/device/pa-device

@@ -35,6 +35,11 @@ static const char USAGE[] =
 "  token-header TOKEN_ID            print an X-PowerAuth-Token value\n"
 "  token-header-batch TOKEN_ID N    print N values (fresh nonce each)\n"
 "  vault-unlock                     print the vault key (Base64)\n"
+"  op-list TOKEN_ID                 pending operations (Mobile Token API)\n"
+"  op-detail TOKEN_ID OP_ID         one operation\n"
+"  op-approve OP_ID DATA [--type TYPE] [--otp PROXIMITY_OTP]\n"
+"  op-reject OP_ID [REASON] [--type TYPE]\n"
+"                                   op-* print the HTTP status and body\n"
 "  remove                           remove the activation on the server\n"
 "  show                             print the state file\n";
 
@@ -152,6 +157,39 @@ token_batch(struct device *d, const char *token_id, const char *count)
 	return 0;
 }
 
+/* "STATUS BODY" of an exchange that happened (rc 0), or failure. */
+static int
+print_reply(struct device *d, int rc, long status, char *resp)
+{
+	if (rc == 0 && device_save(d) == 0)
+		printf("%ld %s\n", status, resp != NULL ? resp : "");
+	free(resp);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+run_operation(struct device *d, const char *cmd, int npos, char **argv,
+    const struct opts *o)
+{
+	char *resp = NULL;
+	long status = 0;
+	int rc;
+
+	if (strcmp(cmd, "op-list") == 0 && npos == 1)
+		rc = device_op_list(d, argv[1], &status, &resp);
+	else if (strcmp(cmd, "op-detail") == 0 && npos == 2)
+		rc = device_op_detail(d, argv[1], argv[2], &status, &resp);
+	else if (strcmp(cmd, "op-approve") == 0 && npos == 2)
+		rc = device_op_decide(d, argv[1], argv[2], o->otp, NULL,
+		    o->type, &status, &resp);
+	else if (strcmp(cmd, "op-reject") == 0 && (npos == 1 || npos == 2))
+		rc = device_op_decide(d, argv[1], NULL, NULL, npos == 2 ?
+		    argv[2] : "UNKNOWN", o->type, &status, &resp);
+	else
+		return 2;
+	return print_reply(d, rc, status, resp);
+}
+
 static int
 run(struct device *d, int argc, char **argv)
 {
@@ -229,6 +267,8 @@ run(struct device *d, int argc, char **argv)
 	}
 	if (strcmp(cmd, "remove") == 0 && npos == 0)
 		return device_remove(d) || device_save(d) ? 1 : 0;
+	if (strncmp(cmd, "op-", 3) == 0)
+		return run_operation(d, cmd, npos, argv, &o);
 	if (strcmp(cmd, "show") == 0 && npos == 0) {
 		printf("%s\n", json_object_to_json_string_ext(d->st.root,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

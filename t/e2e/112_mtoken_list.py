@@ -14,7 +14,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(17)
+t = e.Tap(20)
 OPS = "/powerauth-cloud/v2/operations"
 BASE = "/enrollment-server/api/auth/token/app/operation/"
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
@@ -131,4 +131,18 @@ r = e.request("POST", BASE + "list", body={},
 t.eq(r.status, 401, "a replayed token header: 401")
 t.ok(hidden not in ids, "an operation type without a display template is "
      "not listed")
+
+# The same through the device simulator's op-* commands.
+rc, out, _ = d.run("op-list", tid)
+t.ok(rc == 0 and out.startswith("200 ") and mine in out,
+     "pa-device op-list shows the operation", out[:200])
+rc, out, _ = d.run("op-approve", mine, "A1*A1234.5EUR*IAT11")
+t.ok(out == '200 {"status":"OK"}' and (e.request(
+    "GET", OPS + "/" + mine, auth=A).json() or {}).get("status") ==
+    "APPROVED", "pa-device op-approve: APPROVED", out)
+rc, out, _ = d.run("op-reject", bound_here, "INCORRECT_DATA")
+t.ok(out.startswith("200 ") and (e.request(
+    "GET", OPS + "/" + bound_here, auth=A).json() or {}).get(
+    "statusReason") == "INCORRECT_DATA", "pa-device op-reject: REJECTED",
+    out)
 t.done()
