@@ -193,3 +193,29 @@ mtoken_operation_detail(struct worker *w, struct request *req,
 done:
 	json_object_put(root);
 }
+
+void
+mtoken_operation_history(struct worker *w, struct request *req,
+    struct response *res)
+{
+	json_object *out = NULL, *root;
+	char lang[3];
+	enum svc_rc rc;
+
+	rc = mtoken_history(enroll_db(w), w->cfg, request_header(req,
+	    HDR_AUTHORIZATION), req->body, req->body_len, language(req, lang),
+	    &out);
+	if (rc != SVC_OK) {
+		mtoken_fail(w, req, res, rc);
+		return;
+	}
+	/* (history answers without currentTimestamp, as the reference) */
+	if ((root = json_object_new_object()) == NULL) {
+		json_object_put(out);
+		enroll_fail(w, req, res, SVC_INTERNAL, "out of memory");
+		return;
+	}
+	json_object_object_add(root, "status", json_object_new_string("OK"));
+	json_object_object_add(root, "responseObject", out);
+	response_json(res, 200, root);
+}

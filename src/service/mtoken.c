@@ -13,6 +13,7 @@
 #include "common/timeutil.h"
 #include "common/uuid.h"
 #include "service/operations.h"
+#include "service/sigauth.h"
 #include "service/tokens.h"
 #include "store/operations.h"
 
@@ -283,12 +284,14 @@ list_one(const struct op_row *r, void *arg)
 {
 	struct list_ctx *lc = arg;
 	json_object *o;
-	int rc;
+	int rc, status = r->status;
 
+	if (status == OP_PENDING && r->expires_ms <= time_now_ms())
+		status = OP_EXPIRED;
 	rc = op_display_get(lc->db, r->operation_type, lc->lang, &lc->disp);
 	if (rc == DB_NOT_FOUND)
 		return 0;	/* no display template: not shown */
-	if (rc != DB_OK || (o = user_operation(r, OP_PENDING, &lc->disp,
+	if (rc != DB_OK || (o = user_operation(r, status, &lc->disp,
 	    lc->lang)) == NULL)
 		return -1;
 	return json_object_array_add(lc->arr, o) == 0 ? 0 : -1;
@@ -378,5 +381,43 @@ done:
 	free(d);
 	free(op);
 	free(t);
+	return rc;
+}
+
+static enum svc_rc
+history_now(struct db *db, const struct sigauth_ctx *c, void *arg)
+{
+	struct list_ctx *lc = arg;
+
+	return svc_from_db(op_history(db, c->act->user_id, c->act->app_id,
+	    MTOKEN_LIST_MAX, list_one, lc), SVC_INTERNAL);
+}
+
+enum svc_rc
+mtoken_history(struct db *db, const struct config *cfg,
+    const char *auth_header, const uint8_t *body, size_t bodylen,
+    const char *language, json_object **out)
+{
+	struct list_ctx *lc;
+	enum svc_rc rc;
+
+	*out = NULL;
+	if ((lc = calloc(1, sizeof(*lc))) == NULL)
+		return SVC_INTERNAL;
+	lc->db = db;
+	lc->lang = language != NULL ? language : "en";
+	if ((lc->arr = json_object_new_array()) == NULL) {
+		free(lc);
+		return SVC_INTERNAL;
+	}
+	rc = sigauth_signed_call(db, cfg, auth_header, "/operation/history",
+	    body, bodylen, SIGAUTH_TYPE(HDR_SIG_POSSESSION_KNOWLEDGE) |
+	    SIGAUTH_TYPE(HDR_SIG_POSSESSION_BIOMETRY), history_now, lc, NULL);
+	if (rc == SVC_OK) {
+		*out = lc->arr;
+		lc->arr = NULL;
+	}
+	json_object_put(lc->arr);
+	free(lc);
 	return rc;
 }

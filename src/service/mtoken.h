@@ -17,6 +17,8 @@
 #define PASERV_SERVICE_MTOKEN_H
 
 #include <json-c/json.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/config.h"
 #include "service/result.h"
@@ -40,6 +42,14 @@ enum svc_rc	mtoken_list(struct db *db, const struct config *cfg,
 enum svc_rc	mtoken_detail(struct db *db, const struct config *cfg,
 		    const char *token_header, const char *language,
 		    const char *operation_id, json_object **out);
+/*
+ * The user's operations of every status (newest first, at most 100), for a
+ * possession_knowledge or possession_biometry signature over POST
+ * /operation/history. SVC_OK, SVC_AUTH_FAILED, SVC_DB_DOWN, SVC_INTERNAL.
+ */
+enum svc_rc	mtoken_history(struct db *db, const struct config *cfg,
+		    const char *auth_header, const uint8_t *body,
+		    size_t bodylen, const char *language, json_object **out);
 /* "2018-07-02T14:43:13+0000" for epoch milliseconds. */
 void		mtoken_date(int64_t ms, char out[32]);
 

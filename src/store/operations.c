@@ -57,6 +57,9 @@ static const char SQL_FOR_DEVICE[] = OP_COLUMNS
     " AND o.expires_at > UTC_TIMESTAMP(3)"
     " AND (o.registration_id IS NULL OR o.registration_id = ?)"
     " ORDER BY o.created_at DESC, o.id LIMIT ?";
+static const char SQL_HISTORY[] = OP_COLUMNS
+    " WHERE o.user_id = ? AND o.app_id = ?"
+    " ORDER BY o.created_at DESC, o.id LIMIT ?";
 static const char SQL_APPROVE[] =
     "UPDATE operation SET status = 2, additional_data = ?,"
     " finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
@@ -398,5 +401,24 @@ op_list_for_device(struct db *db, const char *user_id, const char *app_id,
 	a[2] = db_str(activation_id);
 	a[3] = db_i64(limit);
 	rc = db_query(db, SQL_FOR_DEVICE, a, 4, f.cols, NCOLS, on_row, &f);
+	return rc < 0 ? rc : DB_OK;
+}
+
+int
+op_history(struct db *db, const char *user_id, const char *app_id,
+    int64_t limit, int (*fn)(const struct op_row *, void *), void *arg)
+{
+	struct op_row row;
+	struct db_arg a[3];
+	struct fetch f;
+	int rc;
+
+	fetch_init(&f, &row);
+	f.fn = fn;
+	f.arg = arg;
+	a[0] = db_str(user_id);
+	a[1] = db_str(app_id);
+	a[2] = db_i64(limit);
+	rc = db_query(db, SQL_HISTORY, a, 3, f.cols, NCOLS, on_row, &f);
 	return rc < 0 ? rc : DB_OK;
 }

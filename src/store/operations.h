@@ -107,6 +107,10 @@ int	op_display_get(struct db *db, const char *operation_type,
 int	op_list_for_device(struct db *db, const char *user_id,
 	    const char *app_id, const char *activation_id, int64_t limit,
 	    int (*fn)(const struct op_row *, void *), void *arg);
+/* Every operation of a user in an application, newest first (history). */
+int	op_history(struct db *db, const char *user_id, const char *app_id,
+	    int64_t limit, int (*fn)(const struct op_row *, void *),
+	    void *arg);
 /* DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN. */
 int	op_template_get(struct db *db, const char *name,
 	    struct op_template *out);

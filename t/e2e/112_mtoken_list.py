@@ -14,7 +14,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(20)
+t = e.Tap(22)
 OPS = "/powerauth-cloud/v2/operations"
 BASE = "/enrollment-server/api/auth/token/app/operation/"
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
@@ -145,4 +145,20 @@ t.ok(out.startswith("200 ") and (e.request(
     "GET", OPS + "/" + bound_here, auth=A).json() or {}).get(
     "statusReason") == "INCORRECT_DATA", "pa-device op-reject: REJECTED",
     out)
+
+# History: every status, for a 2FA signature.
+rc, out, _ = d.run("call", BASE.replace("/enrollment-server", "") +
+                   "history", "/operation/history", "--body", "{}")
+status, _, body = out.partition(" ")
+hist = {x.get("id"): x.get("status") for x in
+        (json.loads(body or "{}").get("responseObject") or [])}
+t.ok(status == "200" and hist.get(mine) == "APPROVED" and
+     hist.get(bound_here) == "REJECTED" and hist.get(canceled) == "CANCELED"
+     and theirs not in hist, "history: the user's operations, all states",
+     out[:300])
+rc, out, _ = d.run("call", BASE.replace("/enrollment-server", "") +
+                   "history", "/operation/history", "--body", "{}",
+                   "--type", "possession")
+t.ok(out.startswith("401 "), "history with a possession-only signature: 401",
+     out)
 t.done()
