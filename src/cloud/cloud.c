@@ -47,6 +47,7 @@ static const char *const REG_LIST_QUERY[] = { "userId", "removed", NULL };
 static const char *const OP_LIST_QUERY[] = { "userId", "status",
     "externalId", "pageNumber", "pageSize", NULL };
 static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
+static const char *const OP_QR_QUERY[] = { "registrationId", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
@@ -79,6 +80,10 @@ static const struct route ROUTES[] = {
 	    0 },
 	{ "DELETE", "/v2/operations/{id}", cloud_op_cancel, ROUTE_AUTH_USER,
 	    OP_CANCEL_QUERY, 0 },
+	{ "GET", "/v2/operations/{id}/offline/qr", cloud_op_offline_qr,
+	    ROUTE_AUTH_USER, OP_QR_QUERY, 0 },
+	{ "POST", "/v2/operations/{id}/offline/otp", cloud_op_offline_otp,
+	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/signature/verify", cloud_signature_verify,
 	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/authentication/verify", cloud_signature_verify,

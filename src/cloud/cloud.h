@@ -55,6 +55,10 @@ void	cloud_op_create(struct worker *, struct request *, struct response *);
 void	cloud_op_get(struct worker *, struct request *, struct response *);
 void	cloud_op_cancel(struct worker *, struct request *, struct response *);
 void	cloud_op_list(struct worker *, struct request *, struct response *);
+void	cloud_op_offline_qr(struct worker *, struct request *,
+	    struct response *);
+void	cloud_op_offline_otp(struct worker *, struct request *,
+	    struct response *);
 struct reg_scope;
 /* What the verified caller may reach: its granted applications, or all
  * of them for an administrator. */

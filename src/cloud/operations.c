@@ -10,7 +10,9 @@
 
 #include "cloud/cloud.h"
 #include "http/jsonin.h"
+#include "service/offline_approval.h"
 #include "service/operations.h"
+#include "service/sigauth.h"
 
 /* A JSON object of strings (NULL text: {}). */
 static json_object *
@@ -322,4 +324,86 @@ cloud_op_list(struct worker *w, struct request *req, struct response *res)
 	json_object_object_add(root, "pageNumber", json_object_new_int64(f.page));
 	json_object_object_add(root, "pageSize", json_object_new_int64(f.size));
 	response_json(res, 200, root);
+}
+
+/* GET /v2/operations/{id}/offline/qr?registrationId=... */
+void
+cloud_op_offline_qr(struct worker *w, struct request *req,
+    struct response *res)
+{
+	struct reg_scope scope;
+	json_object *o;
+	const char *why = NULL;
+	char nonce[25], *qr = NULL;
+	enum svc_rc rc;
+
+	cloud_scope(req, &scope);
+	rc = offline_qr_for(cloud_db(w), w->cfg, &scope, request_param(req,
+	    "id"), request_query(req, "registrationId"), &qr, nonce, &why);
+	if (rc != SVC_OK) {
+		cloud_fail(w, req, res, rc, why != NULL ? why :
+		    rc == SVC_OP_STATE ? "the operation is not PENDING" : NULL);
+		return;
+	}
+	if ((o = json_object_new_object()) == NULL) {
+		free(qr);
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+		return;
+	}
+	json_object_object_add(o, "operationQrCodeData",
+	    json_object_new_string(qr));
+	json_object_object_add(o, "nonce", json_object_new_string(nonce));
+	free(qr);
+	response_json(res, 200, o);
+}
+
+/* POST /v2/operations/{id}/offline/otp {"otp","nonce","registrationId"} */
+void
+cloud_op_offline_otp(struct worker *w, struct request *req,
+    struct response *res)
+{
+	struct sigauth_result *r = NULL;
+	struct reg_scope scope;
+	json_object *body = NULL, *o;
+	const char *otp = NULL, *nonce = NULL, *rid = NULL, *why = NULL;
+	char err[160];
+	enum svc_rc rc;
+
+	if (jsonin_parse_object(req->body, req->body_len, 0, &body, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "otp", 1, 1, 64, NULL, &otp, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "nonce", 1, 1, 64, NULL, &nonce, err,
+	    sizeof(err)) != 0 ||
+	    jsonin_string(body, "registrationId", 1, 1, 64, NULL, &rid, err,
+	    sizeof(err)) != 0) {
+		response_error(res, API_ERROR_REQUEST, err);
+		goto done;
+	}
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+		goto done;
+	}
+	cloud_scope(req, &scope);
+	rc = offline_otp_check(cloud_db(w), w->cfg, &scope, request_param(req,
+	    "id"), rid, nonce, otp, r, &why);
+	if (rc == SVC_INVALID) {
+		response_error(res, API_ERROR_OTP_INVALID, why);
+		goto done;
+	}
+	if (rc != SVC_OK || (o = json_object_new_object()) == NULL) {
+		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL,
+		    rc == SVC_OP_STATE ? "the operation is not PENDING" : NULL);
+		goto done;
+	}
+	json_object_object_add(o, "otpValid", json_object_new_boolean(r->valid));
+	cloud_verify_json(o, &r->subject);
+	json_object_object_add(o, "signatureType",
+	    json_object_new_string(hdr_sig_type_str(r->type)));
+	json_object_object_add(o, "remainingAttempts",
+	    json_object_new_int(r->remaining_attempts));
+	response_json(res, 200, o);
+done:
+	free(r);
+	json_object_put(body);
 }

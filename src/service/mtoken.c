@@ -28,32 +28,6 @@ mtoken_date(int64_t ms, char out[32])
 		strcpy(out, "1970-01-01T00:00:00+0000");
 }
 
-/* A parameter of the operation by name (NULL when absent). */
-static const char *
-param(void *arg, const char *name, size_t n)
-{
-	json_object *params = arg, *v;
-	char key[65];
-
-	if (n >= sizeof(key))
-		return NULL;
-	memcpy(key, name, n);
-	key[n] = '\0';
-	if (!json_object_object_get_ex(params, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* A parameter, or "" for a missing one (texts never fail to render). */
-static const char *
-param_or_empty(void *arg, const char *name, size_t n)
-{
-	const char *v = param(arg, name, n);
-
-	return v != NULL ? v : "";
-}
-
 /* tpl with the operation's parameters filled in. */
 static json_object *
 filled(const char *tpl, json_object *params)
@@ -61,7 +35,7 @@ filled(const char *tpl, json_object *params)
 	struct buf b = BUF_INIT;
 	json_object *s = NULL;
 
-	if (operation_fill(tpl, param_or_empty, params, &b) == 0)
+	if (operation_fill(tpl, operation_param_text, params, &b) == 0)
 		s = json_object_new_string(buf_cstr(&b));
 	buf_free(&b);
 	return s;
@@ -113,11 +87,10 @@ amount_attr(json_object *a, json_object *params, const char *lang,
 	double num;
 
 	if (json_object_object_get_ex(pmap, "amount", &v))
-		amount = param(params, json_object_get_string(v),
-		    strlen(json_object_get_string(v)));
+		amount = operation_param(params, json_object_get_string(v));
 	if (json_object_object_get_ex(pmap, "currency", &v))
-		currency = param(params, json_object_get_string(v),
-		    strlen(json_object_get_string(v)));
+		currency = operation_param(params,
+		    json_object_get_string(v));
 	if (amount == NULL || currency == NULL)
 		return NULL;		/* both required, else dropped */
 	o = a;
@@ -174,8 +147,7 @@ attribute(json_object *tpl, json_object *params, const char *lang)
 	val = NULL;
 	if (pmap != NULL && json_object_object_get_ex(pmap, field, &v) &&
 	    json_object_is_type(v, json_type_string))
-		val = param(params, json_object_get_string(v),
-		    strlen(json_object_get_string(v)));
+		val = operation_param(params, json_object_get_string(v));
 	if (val == NULL) {
 		json_object_put(o);
 		return NULL;		/* missing: dropped */

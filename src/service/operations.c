@@ -97,6 +97,31 @@ operation_fill(const char *tpl, const char *(*value)(void *, const char *,
 	return 0;
 }
 
+const char *
+operation_param(json_object *params, const char *name)
+{
+	json_object *v;
+
+	if (params == NULL || !json_object_object_get_ex(params, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+const char *
+operation_param_text(void *params, const char *name, size_t n)
+{
+	char key[OP_PARAM_NAME_MAX + 1];
+	const char *v;
+
+	if (n > OP_PARAM_NAME_MAX)
+		return "";
+	memcpy(key, name, n);
+	key[n] = '\0';
+	v = operation_param(params, key);
+	return v != NULL ? v : "";
+}
+
 static const char *
 param_value(void *arg, const char *name, size_t n)
 {

@@ -16,6 +16,7 @@
 #ifndef PASERV_SERVICE_OPERATIONS_H
 #define PASERV_SERVICE_OPERATIONS_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,13 @@ struct operation {
 int		 operation_fill(const char *tpl,
 		    const char *(*value)(void *, const char *, size_t),
 		    void *arg, struct buf *out);
+
+/* A string parameter of an operation's parameters object, or NULL. */
+const char	*operation_param(json_object *params, const char *name);
+/* For operation_fill() over a parameters object: a missing parameter is
+ * "" (display texts never fail to render). */
+const char	*operation_param_text(void *params, const char *name,
+		    size_t n);
 
 /* "PENDING", ... */
 const char	*operation_status_name(int status);
