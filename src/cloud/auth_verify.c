@@ -136,12 +136,11 @@ cloud_verify_json(json_object *o, const struct auth_subject *r)
 	json_object_object_add(o, "application", app);
 }
 
-/* The members of a signature verification answer. */
-static void
-signature_answer(json_object *o, const struct sigauth_result *r)
+void
+cloud_signature_json(json_object *o, const char *valid_key,
+    const struct sigauth_result *r)
 {
-	json_object_object_add(o, "signatureValid",
-	    json_object_new_boolean(r->valid));
+	json_object_object_add(o, valid_key, json_object_new_boolean(r->valid));
 	cloud_verify_json(o, &r->subject);
 	json_object_object_add(o, "signatureType",
 	    json_object_new_string(hdr_sig_type_str(r->type)));
@@ -193,7 +192,7 @@ cloud_signature_verify(struct worker *w, struct request *req,
 		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
 		goto done;
 	}
-	signature_answer(o, r);
+	cloud_signature_json(o, "signatureValid", r);
 	response_json(res, 200, o);
 done:
 	free(r);
@@ -305,7 +304,7 @@ cloud_offline_verify(struct worker *w, struct request *req,
 		cloud_fail(w, req, res, rc != SVC_OK ? rc : SVC_INTERNAL, NULL);
 		goto done;
 	}
-	signature_answer(out, r);
+	cloud_signature_json(out, "signatureValid", r);
 	response_json(res, 200, out);
 done:
 	free(r);

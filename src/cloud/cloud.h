@@ -50,6 +50,11 @@ void	cloud_token_verify(struct worker *, struct request *,
 struct auth_subject;
 /* The registration members of a verify answer (auth_verify.c). */
 void	cloud_verify_json(json_object *o, const struct auth_subject *r);
+struct sigauth_result;
+/* A signature verification answer: valid_key (signatureValid, otpValid),
+ * the registration, signatureType, remainingAttempts (auth_verify.c). */
+void	cloud_signature_json(json_object *o, const char *valid_key,
+	    const struct sigauth_result *r);
 /* Handlers of /v2/operations (operations.c). */
 void	cloud_op_create(struct worker *, struct request *, struct response *);
 void	cloud_op_get(struct worker *, struct request *, struct response *);

@@ -396,12 +396,7 @@ cloud_op_offline_otp(struct worker *w, struct request *req,
 		    rc == SVC_OP_STATE ? "the operation is not PENDING" : NULL);
 		goto done;
 	}
-	json_object_object_add(o, "otpValid", json_object_new_boolean(r->valid));
-	cloud_verify_json(o, &r->subject);
-	json_object_object_add(o, "signatureType",
-	    json_object_new_string(hdr_sig_type_str(r->type)));
-	json_object_object_add(o, "remainingAttempts",
-	    json_object_new_int(r->remaining_attempts));
+	cloud_signature_json(o, "otpValid", r);
 	response_json(res, 200, o);
 done:
 	free(r);

@@ -255,19 +255,29 @@ op_finish(struct db *db, const char *id, int status, const char *reason)
 	return db_exec(db, SQL_FINISH, a, 3, NULL);
 }
 
+/* Runs a list query with the operation columns, fn per row. */
+static int
+run_list(struct db *db, const char *sql, const struct db_arg *a, size_t n,
+    int (*fn)(const struct op_row *, void *), void *arg)
+{
+	struct op_row row;
+	struct fetch f;
+	int rc;
+
+	fetch_init(&f, &row);
+	f.fn = fn;
+	f.arg = arg;
+	rc = db_query(db, sql, a, n, f.cols, NCOLS, on_row, &f);
+	return rc < 0 ? rc : DB_OK;
+}
+
 int
 op_list(struct db *db, const struct reg_scope *scope,
     const struct op_filter *f, int (*fn)(const struct op_row *, void *),
     void *arg)
 {
-	struct op_row row;
-	struct db_arg a[11];
-	struct fetch ft;
-	int rc;
+	struct db_arg a[10];
 
-	fetch_init(&ft, &row);
-	ft.fn = fn;
-	ft.arg = arg;
 	a[0] = db_str(f->user_id);
 	a[1] = db_i64(scope->admin ? 1 : 0);
 	a[2] = db_i64(scope->caller_id);
@@ -278,8 +288,7 @@ op_list(struct db *db, const struct reg_scope *scope,
 	a[7] = a[6];
 	a[8] = db_i64(f->size);
 	a[9] = db_i64(f->page * f->size);
-	rc = db_query(db, SQL_LIST, a, 10, ft.cols, NCOLS, on_row, &ft);
-	return rc < 0 ? rc : DB_OK;
+	return run_list(db, SQL_LIST, a, 10, fn, arg);
 }
 
 int
@@ -388,37 +397,23 @@ op_list_for_device(struct db *db, const char *user_id, const char *app_id,
     const char *activation_id, int64_t limit,
     int (*fn)(const struct op_row *, void *), void *arg)
 {
-	struct op_row row;
 	struct db_arg a[4];
-	struct fetch f;
-	int rc;
 
-	fetch_init(&f, &row);
-	f.fn = fn;
-	f.arg = arg;
 	a[0] = db_str(user_id);
 	a[1] = db_str(app_id);
 	a[2] = db_str(activation_id);
 	a[3] = db_i64(limit);
-	rc = db_query(db, SQL_FOR_DEVICE, a, 4, f.cols, NCOLS, on_row, &f);
-	return rc < 0 ? rc : DB_OK;
+	return run_list(db, SQL_FOR_DEVICE, a, 4, fn, arg);
 }
 
 int
 op_history(struct db *db, const char *user_id, const char *app_id,
     int64_t limit, int (*fn)(const struct op_row *, void *), void *arg)
 {
-	struct op_row row;
 	struct db_arg a[3];
-	struct fetch f;
-	int rc;
 
-	fetch_init(&f, &row);
-	f.fn = fn;
-	f.arg = arg;
 	a[0] = db_str(user_id);
 	a[1] = db_str(app_id);
 	a[2] = db_i64(limit);
-	rc = db_query(db, SQL_HISTORY, a, 3, f.cols, NCOLS, on_row, &f);
-	return rc < 0 ? rc : DB_OK;
+	return run_list(db, SQL_HISTORY, a, 3, fn, arg);
 }
