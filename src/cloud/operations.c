@@ -148,7 +148,7 @@ parse_create(json_object *body, struct op_create_req *r,
 {
 	int present;
 
-	if (jsonin_string(body, "userId", 1, 1, REG_USER_MAX, NULL,
+	if (jsonin_string(body, "userId", 0, 1, REG_USER_MAX, NULL,
 	    &r->user_id, err, errlen) != 0 ||
 	    jsonin_string(body, "appId", 0, 1, APP_ID_MAX, NULL, &r->app_id,
 	    err, errlen) != 0 ||

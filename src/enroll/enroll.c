@@ -175,6 +175,8 @@ static const struct route ROUTES[] = {
 	    mtoken_operation_list, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/api/auth/token/app/operation/detail",
 	    mtoken_operation_detail, ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/api/auth/token/app/operation/detail/claim",
+	    mtoken_operation_claim, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/api/auth/token/app/operation/history",
 	    mtoken_operation_history, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/api/auth/token/app/operation/authorize",

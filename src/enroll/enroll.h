@@ -47,6 +47,8 @@ void	mtoken_operation_detail(struct worker *, struct request *,
 	    struct response *);
 void	mtoken_operation_history(struct worker *, struct request *,
 	    struct response *);
+void	mtoken_operation_claim(struct worker *, struct request *,
+	    struct response *);
 /* /pa/v3/keystore/create (pa_keystore.c). */
 void	pa_keystore_create(struct worker *, struct request *,
 	    struct response *);

@@ -168,9 +168,10 @@ mtoken_operation_list(struct worker *w, struct request *req,
 		mtoken_fail(w, req, res, rc);
 }
 
-void
-mtoken_operation_detail(struct worker *w, struct request *req,
-    struct response *res)
+/* detail (claim = 0) and detail/claim (claim = 1). */
+static void
+detail_or_claim(struct worker *w, struct request *req, struct response *res,
+    int claim)
 {
 	json_object *root, *ro, *out = NULL;
 	const char *id = NULL;
@@ -184,14 +185,28 @@ mtoken_operation_detail(struct worker *w, struct request *req,
 		response_error(res, API_MT_INVALID_REQUEST, err);
 		goto done;
 	}
-	rc = mtoken_detail(enroll_db(w), w->cfg, request_header(req,
-	    HDR_TOKEN), language(req, lang), id, &out);
+	rc = (claim ? mtoken_claim : mtoken_detail)(enroll_db(w), w->cfg,
+	    request_header(req, HDR_TOKEN), language(req, lang), id, &out);
 	if (rc == SVC_OK)
 		answer_with_time(w, req, res, out);
 	else
 		mtoken_fail(w, req, res, rc);
 done:
 	json_object_put(root);
+}
+
+void
+mtoken_operation_detail(struct worker *w, struct request *req,
+    struct response *res)
+{
+	detail_or_claim(w, req, res, 0);
+}
+
+void
+mtoken_operation_claim(struct worker *w, struct request *req,
+    struct response *res)
+{
+	detail_or_claim(w, req, res, 1);
 }
 
 void

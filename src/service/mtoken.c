@@ -317,6 +317,26 @@ done:
 	return rc;
 }
 
+/* Renders operation id (no ownership check) for the phone. */
+static enum svc_rc
+render_one(struct db *db, const struct config *cfg, const char *lang,
+    struct operation *op, json_object **out)
+{
+	struct op_display *d;
+	enum svc_rc rc;
+
+	if ((d = malloc(sizeof(*d))) == NULL)
+		return SVC_INTERNAL;
+	(void)cfg;
+	rc = svc_from_db(op_display_get(db, op->row.operation_type, lang, d),
+	    SVC_INVALID);
+	if (rc == SVC_OK && (*out = user_operation(&op->row, op->status, d,
+	    lang)) == NULL)
+		rc = SVC_INTERNAL;
+	free(d);
+	return rc;
+}
+
 enum svc_rc
 mtoken_detail(struct db *db, const struct config *cfg, const char *header,
     const char *language, const char *id, json_object **out)
@@ -324,14 +344,12 @@ mtoken_detail(struct db *db, const struct config *cfg, const char *header,
 	struct reg_scope all = { 0, 1 };
 	struct token_result *t = NULL;
 	struct operation *op = NULL;
-	struct op_display *d = NULL;
 	const char *lang = language != NULL ? language : "en";
 	enum svc_rc rc = SVC_INTERNAL;
 
 	*out = NULL;
 	if ((t = malloc(sizeof(*t))) == NULL ||
-	    (op = malloc(sizeof(*op))) == NULL ||
-	    (d = malloc(sizeof(*d))) == NULL)
+	    (op = malloc(sizeof(*op))) == NULL)
 		goto done;
 	if ((rc = authenticate(db, cfg, header, t)) != SVC_OK)
 		goto done;
@@ -344,13 +362,8 @@ mtoken_detail(struct db *db, const struct config *cfg, const char *header,
 	}
 	if (rc != SVC_OK)
 		goto done;
-	rc = svc_from_db(op_display_get(db, op->row.operation_type, lang, d),
-	    SVC_INVALID);
-	if (rc == SVC_OK && (*out = user_operation(&op->row, op->status, d,
-	    lang)) == NULL)
-		rc = SVC_INTERNAL;
+	rc = render_one(db, cfg, lang, op, out);
 done:
-	free(d);
 	free(op);
 	free(t);
 	return rc;
@@ -391,5 +404,63 @@ mtoken_history(struct db *db, const struct config *cfg,
 	}
 	json_object_put(lc->arr);
 	free(lc);
+	return rc;
+}
+
+/* Claims the operation for the token's user, in one transaction. */
+static enum svc_rc
+claim_locked(struct db *db, const struct token_result *t, const char *id,
+    struct operation *op)
+{
+	struct reg_scope all = { 0, 1 };
+	enum svc_rc rc;
+	int dbrc;
+
+	if ((dbrc = db_begin(db)) != DB_OK)
+		return svc_from_db(dbrc, SVC_INTERNAL);
+	rc = svc_from_db(op_lock(db, &all, id, &op->row), SVC_INVALID);
+	op->status = op->row.status;
+	if (op->status == OP_PENDING && op->row.expires_ms <= time_now_ms())
+		op->status = OP_EXPIRED;
+	if (rc == SVC_OK && strcmp(op->row.app_id, t->subject.app_id) != 0)
+		rc = SVC_INVALID;
+	if (rc == SVC_OK && op->row.user_id[0] == '\0') {
+		rc = svc_from_db(op_claim(db, id, t->subject.user_id),
+		    SVC_INVALID);
+		memcpy(op->row.user_id, t->subject.user_id,
+		    sizeof(op->row.user_id));
+	} else if (rc == SVC_OK &&
+	    strcmp(op->row.user_id, t->subject.user_id) != 0)
+		rc = SVC_INVALID;	/* someone else's */
+	if (rc == SVC_OK)
+		rc = svc_from_db(db_commit(db), SVC_INTERNAL);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+enum svc_rc
+mtoken_claim(struct db *db, const struct config *cfg, const char *header,
+    const char *language, const char *id, json_object **out)
+{
+	struct token_result *t = NULL;
+	struct operation *op = NULL;
+	enum svc_rc rc = SVC_INTERNAL;
+
+	*out = NULL;
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_INVALID;
+	if ((t = malloc(sizeof(*t))) == NULL ||
+	    (op = malloc(sizeof(*op))) == NULL)
+		goto done;
+	if ((rc = authenticate(db, cfg, header, t)) != SVC_OK)
+		goto done;
+	if ((rc = claim_locked(db, t, id, op)) != SVC_OK)
+		goto done;
+	/* The claimed operation as the detail shows it. */
+	rc = render_one(db, cfg, language != NULL ? language : "en", op, out);
+done:
+	free(op);
+	free(t);
 	return rc;
 }

@@ -50,6 +50,15 @@ enum svc_rc	mtoken_detail(struct db *db, const struct config *cfg,
 enum svc_rc	mtoken_history(struct db *db, const struct config *cfg,
 		    const char *auth_header, const uint8_t *body,
 		    size_t bodylen, const char *language, json_object **out);
+/*
+ * Claims an anonymous operation (created without a user) for the token's
+ * user and answers it as detail does; an operation already the user's
+ * answers the same; another user's, or another application's, is
+ * SVC_INVALID. SVC_AUTH_FAILED, SVC_DB_DOWN, SVC_INTERNAL.
+ */
+enum svc_rc	mtoken_claim(struct db *db, const struct config *cfg,
+		    const char *token_header, const char *language,
+		    const char *operation_id, json_object **out);
 /* "2018-07-02T14:43:13+0000" for epoch milliseconds. */
 void		mtoken_date(int64_t ms, char out[32]);
 

@@ -192,7 +192,7 @@ check_request(const struct op_create_req *r, const char **why)
 	size_t i;
 
 	*why = NULL;
-	if (r->user_id == NULL || !text_valid(r->user_id, REG_USER_MAX))
+	if (r->user_id != NULL && !text_valid(r->user_id, REG_USER_MAX))
 		*why = "userId must be 1 to 255 characters";
 	else if (r->template_name == NULL ||
 	    !ident_valid(r->template_name, OP_NAME_MAX))
@@ -301,7 +301,6 @@ fill_row(const struct config *cfg, const struct op_create_req *r,
 		*why = "timestampExpires must be in the future";
 		return SVC_INVALID;
 	}
-	snprintf(row->user_id, sizeof(row->user_id), "%s", r->user_id);
 	memcpy(row->template_name, t->name, sizeof(row->template_name));
 	memcpy(row->operation_type, t->operation_type,
 	    sizeof(row->operation_type));
@@ -360,11 +359,25 @@ operation_create(struct db *db, const struct config *cfg,
 		rc = svc_from_db(dbrc, SVC_INVALID);
 		goto done;
 	}
-	dbrc = op_user_has_registration(db, req->user_id, row->app_id,
-	    req->registration_id);
-	if (dbrc != DB_OK) {
-		rc = svc_from_db(dbrc, SVC_REG_NOT_FOUND);
-		goto done;
+	/* The user: given; or the bound registration's; or none yet (an
+	 * anonymous operation, claimed later by a phone). */
+	if (req->user_id == NULL && req->registration_id != NULL) {
+		dbrc = op_registration_user(db, req->registration_id,
+		    row->app_id, row->user_id);
+		if (dbrc != DB_OK) {
+			rc = svc_from_db(dbrc, SVC_REG_NOT_FOUND);
+			goto done;
+		}
+	} else if (req->user_id != NULL)
+		snprintf(row->user_id, sizeof(row->user_id), "%s",
+		    req->user_id);
+	if (row->user_id[0] != '\0') {
+		dbrc = op_user_has_registration(db, row->user_id, row->app_id,
+		    req->registration_id);
+		if (dbrc != DB_OK) {
+			rc = svc_from_db(dbrc, SVC_REG_NOT_FOUND);
+			goto done;
+		}
 	}
 	if (uuid_v4_generate(row->id) != 0) {
 		rc = SVC_INTERNAL;

@@ -60,6 +60,11 @@ static const char SQL_FOR_DEVICE[] = OP_COLUMNS
 static const char SQL_HISTORY[] = OP_COLUMNS
     " WHERE o.user_id = ? AND o.app_id = ?"
     " ORDER BY o.created_at DESC, o.id LIMIT ?";
+static const char SQL_REG_USER[] =
+    "SELECT user_id FROM activation WHERE id = ? AND app_id = ?"
+    " AND status = 3";
+static const char SQL_CLAIM[] =
+    "UPDATE operation SET user_id = ? WHERE id = ? AND user_id = ''";
 static const char SQL_APPROVE[] =
     "UPDATE operation SET status = 2, additional_data = ?,"
     " finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
@@ -416,4 +421,35 @@ op_history(struct db *db, const char *user_id, const char *app_id,
 	a[1] = db_str(app_id);
 	a[2] = db_i64(limit);
 	return run_list(db, SQL_HISTORY, a, 3, fn, arg);
+}
+
+int
+op_registration_user(struct db *db, const char *registration_id,
+    const char *app_id, char out[REG_USER_MAX + 1])
+{
+	struct db_arg a[2];
+	struct db_col c = { DB_T_STR, out, REG_USER_MAX + 1, 0, 0, 0 };
+	int rc;
+
+	out[0] = '\0';
+	a[0] = db_str(registration_id);
+	a[1] = db_str(app_id);
+	rc = db_query(db, SQL_REG_USER, a, 2, &c, 1, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	return rc == 0 ? DB_NOT_FOUND : DB_OK;
+}
+
+int
+op_claim(struct db *db, const char *id, const char *user_id)
+{
+	struct db_arg a[2];
+	uint64_t n = 0;
+	int rc;
+
+	a[0] = db_str(user_id);
+	a[1] = db_str(id);
+	if ((rc = db_exec(db, SQL_CLAIM, a, 2, &n)) != DB_OK)
+		return rc;
+	return n == 1 ? DB_OK : DB_NOT_FOUND;
 }

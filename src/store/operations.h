@@ -53,7 +53,7 @@ struct op_template {
 struct op_row {
 	char	 id[REG_ID_LEN + 1];
 	char	 app_id[APP_ID_MAX + 1];
-	char	 user_id[REG_USER_MAX + 1];
+	char	 user_id[REG_USER_MAX + 1];	/* "": anonymous */
 	char	 template_name[OP_NAME_MAX + 1];
 	char	 operation_type[OP_NAME_MAX + 1];
 	char	 data[OP_DATA_MAX + 1];
@@ -125,6 +125,12 @@ int	op_lock(struct db *db, const struct reg_scope *scope, const char *id,
 /* Ends an operation: status, reason (NULL: keep), finalized now. */
 int	op_finish(struct db *db, const char *id, int status,
 	    const char *reason);
+/* The user of an ACTIVE registration of the application. */
+int	op_registration_user(struct db *db, const char *registration_id,
+	    const char *app_id, char out[REG_USER_MAX + 1]);
+/* An anonymous operation (user "") becomes user_id's. DB_OK, or
+ * DB_NOT_FOUND when it is not (or no longer) anonymous. */
+int	op_claim(struct db *db, const char *id, const char *user_id);
 /* PENDING -> APPROVED with the approval's additional data. */
 int	op_approve(struct db *db, const char *id, const char *additional_data);
 /* PENDING -> REJECTED with additional data and the phone's reason. */

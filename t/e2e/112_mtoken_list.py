@@ -14,7 +14,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(22)
+t = e.Tap(27)
 OPS = "/powerauth-cloud/v2/operations"
 BASE = "/enrollment-server/api/auth/token/app/operation/"
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
@@ -161,4 +161,26 @@ rc, out, _ = d.run("call", BASE.replace("/enrollment-server", "") +
                    "--type", "possession")
 t.ok(out.startswith("401 "), "history with a possession-only signature: 401",
      out)
+
+# Anonymous operations: created without a user, claimed by a phone.
+r = e.request("POST", OPS, body={"appId": app.get("id"),
+                                 "template": "default.login"}, auth=A)
+anon = (r.json() or {}).get("operationId", "")
+t.ok(r.status == 200 and "userId" not in (r.json() or {}),
+     "create without userId: an anonymous operation", r)
+r = call(d3, tid3, "detail/claim", {"requestObject": {"id": anon}})
+t.eq((r.status, ((r.json() or {}).get("responseObject") or {}).get("id")),
+     (200, anon), "the first phone claims it")
+r = call(d, tid, "detail/claim", {"requestObject": {"id": anon}})
+t.ok(r.status == 400 and r.error_code() == "INVALID_REQUEST",
+     "another user's phone cannot claim it again", r)
+owner = (e.request("GET", OPS + "/" + anon, auth=A).json() or {}).get(
+    "userId")
+t.ok(owner and owner.startswith("mt-other-"), "it is now the claimer's",
+     owner)
+r = e.request("POST", OPS, body={"appId": app.get("id"),
+                                 "template": "default.login",
+                                 "registrationId": rid}, auth=A)
+t.eq((r.json() or {}).get("userId"), user,
+     "create with only registrationId: the registration's user")
 t.done()
