@@ -14,6 +14,7 @@
 #include "crypto/headers.h"
 #include "crypto/totp.h"
 #include "service/sigauth.h"
+#include "service/user_agent.h"
 #include "store/operations.h"
 
 struct run {
@@ -49,7 +50,7 @@ array_has(const char *json, const char *s)
 static char *
 additional(const struct run *r, const struct sigauth_ctx *c)
 {
-	json_object *o = json_tokener_parse(r->op.additional_data);
+	json_object *o = json_tokener_parse(r->op.additional_data), *dev;
 	char *out = NULL;
 
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
@@ -65,9 +66,12 @@ additional(const struct run *r, const struct sigauth_ctx *c)
 	if (r->req->ip_address != NULL)
 		json_object_object_add(o, "ipAddress",
 		    json_object_new_string(r->req->ip_address));
-	if (r->req->user_agent != NULL)
+	if (r->req->user_agent != NULL) {
 		json_object_object_add(o, "userAgent",
 		    json_object_new_string(r->req->user_agent));
+		if ((dev = user_agent_device(r->req->user_agent)) != NULL)
+			json_object_object_add(o, "device", dev);
+	}
 	json_object_object_add(o, "authFactor", json_object_new_string(
 	    hdr_sig_type_str(c->header->sig_type)));
 	if (r->req->reject_reason != NULL)

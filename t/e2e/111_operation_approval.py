@@ -15,7 +15,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(24)
+t = e.Tap(25)
 OPS = "/powerauth-cloud/v2/operations"
 AUTHZ = "/api/auth/token/app/operation/authorize"
 CANCEL = "/api/auth/token/app/operation/cancel"
@@ -85,6 +85,8 @@ t.eq((ad.get("activationId"), ad.get("applicationId"), ad.get("authFactor")),
      "additionalData: activation, application, factor")
 t.ok(ad.get("ipAddress") and "pa-device" in ad.get("userAgent", ""),
      "additionalData: ipAddress and userAgent", ad)
+t.eq((ad.get("device") or {}).get("product"), "pa-device",
+     "additionalData.device parsed from the User-Agent")
 t.eq(code(authorize(d, oid)), "OPERATION_ALREADY_FINISHED",
      "authorize again: OPERATION_ALREADY_FINISHED")
 
