@@ -111,6 +111,102 @@ amount_attr(json_object *a, json_object *params, const char *lang,
 	return o;
 }
 
+/* The operation parameter a template maps field to (NULL: none). */
+static const char *
+mapped(json_object *params, json_object *pmap, const char *field)
+{
+	json_object *v;
+
+	if (pmap == NULL || !json_object_object_get_ex(pmap, field, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return operation_param(params, json_object_get_string(v));
+}
+
+static void
+add_mapped(json_object *o, const char *key, json_object *params,
+    json_object *pmap, const char *field)
+{
+	const char *v = mapped(params, pmap, field);
+
+	if (v != NULL)
+		json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* One side of an AMOUNT_CONVERSION: prefix "source" or "target". */
+static int
+conversion_side(json_object *o, json_object *params, json_object *pmap,
+    const char *lang, const char *prefix)
+{
+	char k1[32], k2[32], key[48], fmt[64], value[128];
+	const char *amount, *currency, *sym;
+	double num;
+
+	snprintf(k1, sizeof(k1), "%sAmount", prefix);
+	snprintf(k2, sizeof(k2), "%sCurrency", prefix);
+	if ((amount = mapped(params, pmap, k1)) == NULL ||
+	    (currency = mapped(params, pmap, k2)) == NULL)
+		return -1;
+	sym = currency_symbol(currency);
+	json_object_object_add(o, k2, json_object_new_string(currency));
+	if (format_amount(amount, lang, &num, fmt, sizeof(fmt)) == 0)
+		json_object_object_add(o, k1, json_object_new_double(num));
+	else
+		snprintf(fmt, sizeof(fmt), "%s", amount);
+	snprintf(key, sizeof(key), "%sAmountFormatted", prefix);
+	json_object_object_add(o, key, json_object_new_string(fmt));
+	snprintf(key, sizeof(key), "%sCurrencyFormatted", prefix);
+	json_object_object_add(o, key, json_object_new_string(sym));
+	snprintf(key, sizeof(key), "%sValueFormatted", prefix);
+	snprintf(value, sizeof(value), "%s %s", fmt, sym);
+	json_object_object_add(o, key, json_object_new_string(value));
+	return 0;
+}
+
+/* ALERT, PARTY_INFO, IMAGE, AMOUNT_CONVERSION; 1 when type is none of
+ * them, 0 filled, -1 dropped (a required parameter is missing). */
+static int
+other_attr(json_object *o, const char *type, json_object *params,
+    json_object *pmap, const char *lang)
+{
+	json_object *party, *dyn;
+	const char *v;
+
+	if (strcmp(type, "ALERT") == 0) {
+		v = mapped(params, pmap, "type");
+		json_object_object_add(o, "alertType", json_object_new_string(
+		    v != NULL && (strcmp(v, "SUCCESS") == 0 ||
+		    strcmp(v, "WARNING") == 0 || strcmp(v, "ERROR") == 0) ? v :
+		    "INFO"));
+		add_mapped(o, "title", params, pmap, "title");
+		add_mapped(o, "message", params, pmap, "message");
+	} else if (strcmp(type, "PARTY_INFO") == 0) {
+		if ((party = json_object_new_object()) == NULL)
+			return -1;
+		add_mapped(party, "logoUrl", params, pmap, "logoUrl");
+		add_mapped(party, "name", params, pmap, "name");
+		add_mapped(party, "description", params, pmap, "description");
+		add_mapped(party, "websiteUrl", params, pmap, "websiteUrl");
+		json_object_object_add(o, "partyInfo", party);
+	} else if (strcmp(type, "IMAGE") == 0) {
+		if (mapped(params, pmap, "thumbnailUrl") == NULL)
+			return -1;
+		add_mapped(o, "thumbnailUrl", params, pmap, "thumbnailUrl");
+		add_mapped(o, "originalUrl", params, pmap, "originalUrl");
+	} else if (strcmp(type, "AMOUNT_CONVERSION") == 0) {
+		v = mapped(params, pmap, "dynamic");
+		dyn = json_object_new_boolean(v != NULL &&
+		    strcmp(v, "true") == 0);
+		json_object_object_add(o, "dynamic", dyn);
+		if (conversion_side(o, params, pmap, lang, "source") != 0 ||
+		    conversion_side(o, params, pmap, lang, "target") != 0)
+			return -1;
+	} else
+		return 1;
+	json_object_object_add(o, "type", json_object_new_string(type));
+	return 0;
+}
+
 /* One formData attribute from its template; NULL when dropped. */
 static json_object *
 attribute(json_object *tpl, json_object *params, const char *lang)
@@ -139,16 +235,24 @@ attribute(json_object *tpl, json_object *params, const char *lang)
 	if (strcmp(type, "HEADING") == 0) {
 		json_object_object_add(o, "type",
 		    json_object_new_string("HEADING"));
+		if ((val = mapped(params, pmap, "level")) != NULL)
+			json_object_object_add(o, "level",
+			    json_object_new_int(atoi(val)));
 		return o;
+	}
+	switch (other_attr(o, type, params, pmap, lang)) {
+	case 0:
+		return o;
+	case -1:
+		json_object_put(o);
+		return NULL;
+	default:
+		break;
 	}
 	field = strcmp(type, "NOTE") == 0 ? "note" : "value";
 	json_object_object_add(o, "type", json_object_new_string(
 	    strcmp(type, "NOTE") == 0 ? "NOTE" : "KEY_VALUE"));
-	val = NULL;
-	if (pmap != NULL && json_object_object_get_ex(pmap, field, &v) &&
-	    json_object_is_type(v, json_type_string))
-		val = operation_param(params, json_object_get_string(v));
-	if (val == NULL) {
+	if ((val = mapped(params, pmap, field)) == NULL) {
 		json_object_put(o);
 		return NULL;		/* missing: dropped */
 	}

@@ -14,7 +14,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(27)
+t = e.Tap(31)
 OPS = "/powerauth-cloud/v2/operations"
 BASE = "/enrollment-server/api/auth/token/app/operation/"
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$")
@@ -161,6 +161,58 @@ rc, out, _ = d.run("call", BASE.replace("/enrollment-server", "") +
                    "--type", "possession")
 t.ok(out.startswith("401 "), "history with a possession-only signature: 401",
      out)
+
+# Every attribute type of api.md §3.6.2, from a display template of its own.
+ctype = "rich_" + secrets.token_hex(3)
+cname = "e2e.rich." + secrets.token_hex(3)
+attrs = [
+    {"id": "h", "type": "HEADING", "text": "Details", "params": {"level": "lvl"}},
+    {"id": "al", "type": "ALERT", "text": "Alert",
+     "params": {"type": "atype", "title": "atitle", "message": "amsg"}},
+    {"id": "pi", "type": "PARTY_INFO", "text": "Merchant",
+     "params": {"name": "pname", "websiteUrl": "purl"}},
+    {"id": "im", "type": "IMAGE", "text": "Image",
+     "params": {"thumbnailUrl": "thumb"}},
+    {"id": "im2", "type": "IMAGE", "text": "No image",
+     "params": {"thumbnailUrl": "missing"}},
+    {"id": "cv", "type": "AMOUNT_CONVERSION", "text": "Exchange",
+     "params": {"dynamic": "dyn", "sourceAmount": "sa",
+                "sourceCurrency": "sc", "targetAmount": "ta",
+                "targetCurrency": "tc"}},
+    {"id": "nt", "type": "NOTE", "text": "Note", "params": {"note": "n"}},
+    {"id": "zz", "type": "SOMETHING_NEW", "text": "Other",
+     "params": {"value": "n"}}]
+e.mysql("INSERT INTO operation_template (name, operation_type, data_template,"
+        " signature_types, expiration_s, max_failures, created_at) VALUES"
+        " ('%s', '%s', 'A0', '[\"possession\"]', 300, 5, UTC_TIMESTAMP(3))"
+        % (cname, ctype))
+e.mysql("INSERT INTO operation_display (operation_type, language, title,"
+        " message, attributes, result_texts) VALUES ('%s', 'en', 'T', 'M',"
+        " '%s', '{}')" % (ctype, json.dumps(attrs)))
+rich = create(template=cname, parameters={
+    "lvl": "2", "atype": "WARNING", "atitle": "Careful", "amsg": "Check",
+    "pname": "Shop", "purl": "https://shop.example", "thumb": "https://i/1",
+    "dyn": "true", "sa": "100", "sc": "EUR", "ta": "2500", "tc": "CZK",
+    "n": "hello"})
+r = call(d, tid, "detail", {"requestObject": {"id": rich}})
+ro = (r.json() or {}).get("responseObject") or {}
+got = {a.get("id"): a for a in ro.get("formData", {}).get("attributes", [])}
+t.eq(sorted(got), ["al", "cv", "h", "im", "nt", "pi", "zz"],
+     "attributes rendered; an IMAGE without its thumbnail is dropped")
+t.ok(got.get("h", {}).get("level") == 2 and
+     got.get("al", {}).get("alertType") == "WARNING" and
+     got.get("pi", {}).get("partyInfo", {}).get("name") == "Shop" and
+     got.get("im", {}).get("thumbnailUrl") == "https://i/1",
+     "HEADING level, ALERT type, PARTY_INFO, IMAGE", got)
+cv = got.get("cv", {})
+t.ok(cv.get("dynamic") is True and cv.get("sourceAmount") == 100 and
+     cv.get("targetCurrencyFormatted") == "Kč" and
+     cv.get("targetValueFormatted") == "2500.00 Kč",
+     "AMOUNT_CONVERSION with both sides formatted", cv)
+t.eq((ro.get("allowedSignatureType"), got.get("zz", {}).get("type"),
+      got.get("zz", {}).get("value")),
+     ({"type": "1FA", "variants": []}, "KEY_VALUE", "hello"),
+     "possession template: 1FA; an unknown type renders as KEY_VALUE")
 
 # Anonymous operations: created without a user, claimed by a phone.
 r = e.request("POST", OPS, body={"appId": app.get("id"),
