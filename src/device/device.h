@@ -94,6 +94,12 @@ int	device_op_detail(struct device *d, const char *token_id,
 int	device_op_decide(struct device *d, const char *op_id, const char *data,
 	    const char *otp, const char *reason, const char *type,
 	    long *status, char **resp);
+/*
+ * The offline code for a scanned QR payload: checks its signature (server
+ * key for K=1, master key for K=0), then signs "operationId&operationData"
+ * offline with the QR's nonce (8 digits per component). malloc'ed.
+ */
+char	*device_op_offline(struct device *d, const char *qr, const char *type);
 /* POST helper: JSON body to base URL + path, extra headers. */
 int	device_post(struct device *d, const char *path,
 	    const char *const *headers, const char *body, long *status,

@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
+#include "common/buf.h"
+#include "crypto/ec.h"
+#include "crypto/offline_qr.h"
+
 #define OPS_PATH	"/api/auth/token/app/operation/"
 
 /* POST with an X-PowerAuth-Token made from a stored token. */
@@ -88,4 +93,51 @@ device_op_decide(struct device *d, const char *op_id, const char *data,
 	    JSON_C_TO_STRING_PLAIN), type, 0, status, resp);
 	json_object_put(o);
 	return rc;
+}
+
+/* The key that signed a QR code: the server key (K=1) or master (K=0). */
+static int
+qr_key(struct device *d, int personalized, EVP_PKEY **out)
+{
+	const char *spub = device_state_str(&d->st, "serverPublicKey");
+	uint8_t raw[80];
+	size_t n = 0;
+
+	if (!personalized)
+		return pa_ec_public_from_bytes(d->master_pub, d->master_publen,
+		    out);
+	if (spub == NULL || b64_decode(spub, strlen(spub), raw, sizeof(raw),
+	    &n) != 0)
+		return -1;
+	return pa_ec_public_from_bytes(raw, n, out);
+}
+
+char *
+device_op_offline(struct device *d, const char *qr, const char *type)
+{
+	struct offline_qr_parsed p;
+	struct buf body = BUF_INIT;
+	EVP_PKEY *key = NULL;
+	char *sig = NULL;
+
+	memset(&p, 0, sizeof(p));
+	if (offline_qr_parse(qr, strlen(qr), &p) != 0) {
+		snprintf(d->err, sizeof(d->err), "not an offline QR payload");
+		goto fail;
+	}
+	if (qr_key(d, p.personalized, &key) != 0 ||
+	    offline_qr_verify(&p, qr, key) != 0) {
+		snprintf(d->err, sizeof(d->err),
+		    "the QR code's signature does not verify");
+		goto fail;
+	}
+	if (buf_printf(&body, "%s&%s", p.operation_id, p.operation_data) != 0)
+		goto fail;
+	sig = device_sign_offline(d, "/operation/authorize/offline",
+	    p.nonce_b64, body.data, body.len, type, 8);
+fail:
+	EVP_PKEY_free(key);
+	buf_free(&body);
+	free(p.lines);
+	return sig;
 }

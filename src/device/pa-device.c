@@ -39,6 +39,7 @@ static const char USAGE[] =
 "  op-detail TOKEN_ID OP_ID         one operation\n"
 "  op-approve OP_ID DATA [--type TYPE] [--otp PROXIMITY_OTP]\n"
 "  op-reject OP_ID [REASON] [--type TYPE]\n"
+"  op-offline QR_TEXT [--type TYPE]  the code to type for an offline QR\n"
 "                                   op-* print the HTTP status and body\n"
 "  remove                           remove the activation on the server\n"
 "  show                             print the state file\n";
@@ -267,6 +268,9 @@ run(struct device *d, int argc, char **argv)
 	}
 	if (strcmp(cmd, "remove") == 0 && npos == 0)
 		return device_remove(d) || device_save(d) ? 1 : 0;
+	if (strcmp(cmd, "op-offline") == 0 && npos == 1)
+		return print_owned(device_op_offline(d, argv[1], o.type)) ||
+		    device_save(d) ? 1 : 0;
 	if (strncmp(cmd, "op-", 3) == 0)
 		return run_operation(d, cmd, npos, argv, &o);
 	if (strcmp(cmd, "show") == 0 && npos == 0) {

@@ -15,7 +15,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(12)
+t = e.Tap(14)
 OPS = "/powerauth-cloud/v2/operations"
 A = e.admin_auth()
 work = tempfile.mkdtemp(prefix="paserv-e2e-off-")
@@ -120,6 +120,20 @@ prox = (e.request("POST", OPS, body={
 r = qr_for(prox)
 t.ok(r.status == 400 and r.error_code() == "ERROR_REQUEST",
      "an operation with a proximity check has no offline QR", r)
+# The device simulator reads the QR itself (op-offline).
+oid3 = create()
+q3 = qr_for(oid3).json() or {}
+rc, code, err = d.run("op-offline", q3.get("operationQrCodeData", ""))
+ok = e.request("POST", "%s/%s/offline/otp" % (OPS, oid3), body={
+    "otp": code, "nonce": q3.get("nonce"), "registrationId": rid},
+    auth=A).json() or {}
+t.ok(rc == 0 and ok.get("otpValid") is True,
+     "pa-device op-offline: the code from the QR approves", (code, err, ok))
+bad = q3.get("operationQrCodeData", "").replace("A1*A9.99EUR",
+                                                  "A1*A9999.99EUR")
+rc, _, err = d.run("op-offline", bad)
+t.ok(rc != 0 and "does not verify" in err,
+     "a tampered QR code: the phone refuses it", err)
 other_user = e.new_user("e2e-off-other-", e.new_app("e2e-off-", t).get("id"),
                         t)
 r = e.request("GET", "%s/%s/offline/qr?registrationId=%s"
