@@ -51,42 +51,35 @@ struct fetch {
 	struct db_col	 cols[NCOLS];
 };
 
-static struct db_col
-col(enum db_type t, void *buf, size_t cap)
-{
-	struct db_col c = { t, buf, cap, 0, 0, 0 };
-
-	return c;
-}
-
 static void
 fetch_init(struct fetch *f, struct act_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	f->row = r;
-	f->cols[0] = col(DB_T_STR, r->id, sizeof(r->id));
-	f->cols[1] = col(DB_T_STR, r->app_id, sizeof(r->app_id));
-	f->cols[2] = col(DB_T_STR, r->user_id, sizeof(r->user_id));
-	f->cols[3] = col(DB_T_I64, NULL, 0);
-	f->cols[4] = col(DB_T_STR, r->server_private_key_enc,
+	f->cols[0] = db_out(DB_T_STR, r->id, sizeof(r->id));
+	f->cols[1] = db_out(DB_T_STR, r->app_id, sizeof(r->app_id));
+	f->cols[2] = db_out(DB_T_STR, r->user_id, sizeof(r->user_id));
+	f->cols[3] = db_out(DB_T_I64, NULL, 0);
+	f->cols[4] = db_out(DB_T_STR, r->server_private_key_enc,
 	    sizeof(r->server_private_key_enc));
-	f->cols[5] = col(DB_T_BLOB, r->server_public_key,
+	f->cols[5] = db_out(DB_T_BLOB, r->server_public_key,
 	    sizeof(r->server_public_key));
-	f->cols[6] = col(DB_T_BLOB, r->device_public_key,
+	f->cols[6] = db_out(DB_T_BLOB, r->device_public_key,
 	    sizeof(r->device_public_key));
-	f->cols[7] = col(DB_T_I64, NULL, 0);
-	f->cols[8] = col(DB_T_BLOB, r->ctr_data, sizeof(r->ctr_data));
-	f->cols[9] = col(DB_T_I64, NULL, 0);
-	f->cols[10] = col(DB_T_I64, NULL, 0);
-	f->cols[11] = col(DB_T_STR, r->otp_hash, sizeof(r->otp_hash));
-	f->cols[12] = col(DB_T_STR, r->commit_phase, sizeof(r->commit_phase));
-	f->cols[13] = col(DB_T_STR, r->master_secret_enc,
+	f->cols[7] = db_out(DB_T_I64, NULL, 0);
+	f->cols[8] = db_out(DB_T_BLOB, r->ctr_data, sizeof(r->ctr_data));
+	f->cols[9] = db_out(DB_T_I64, NULL, 0);
+	f->cols[10] = db_out(DB_T_I64, NULL, 0);
+	f->cols[11] = db_out(DB_T_STR, r->otp_hash, sizeof(r->otp_hash));
+	f->cols[12] = db_out(DB_T_STR, r->commit_phase,
+	    sizeof(r->commit_phase));
+	f->cols[13] = db_out(DB_T_STR, r->master_secret_enc,
 	    sizeof(r->master_secret_enc));
-	f->cols[14] = col(DB_T_I64, NULL, 0);
-	f->cols[15] = col(DB_T_I64, NULL, 0);
-	f->cols[16] = col(DB_T_STR, r->flags, sizeof(r->flags));
-	f->cols[17] = col(DB_T_I64, NULL, 0);
-	f->cols[18] = col(DB_T_I64, NULL, 0);
+	f->cols[14] = db_out(DB_T_I64, NULL, 0);
+	f->cols[15] = db_out(DB_T_I64, NULL, 0);
+	f->cols[16] = db_out(DB_T_STR, r->flags, sizeof(r->flags));
+	f->cols[17] = db_out(DB_T_I64, NULL, 0);
+	f->cols[18] = db_out(DB_T_I64, NULL, 0);
 }
 
 static int

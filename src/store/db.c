@@ -74,6 +74,14 @@ db_i64(int64_t v)
 	return a;
 }
 
+struct db_col
+db_out(enum db_type t, void *buf, size_t cap)
+{
+	struct db_col c = { t, buf, cap, 0, 0, 0 };
+
+	return c;
+}
+
 struct db *
 db_new(const struct config *cfg)
 {

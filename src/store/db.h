@@ -98,5 +98,7 @@ void	db_rollback(struct db *db);
 struct db_arg	db_str(const char *s);
 struct db_arg	db_blob(const void *p, size_t n);
 struct db_arg	db_i64(int64_t v);
+/* A result column of type t into buf (cap bytes; NULL/0 for DB_T_I64). */
+struct db_col	db_out(enum db_type t, void *buf, size_t cap);
 
 #endif

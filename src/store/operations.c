@@ -82,14 +82,6 @@ static const char SQL_HAS_REG[] =
 
 #define NCOLS	23
 
-static struct db_col
-col(enum db_type t, void *buf, size_t cap)
-{
-	struct db_col c = { t, buf, cap, 0, 0, 0 };
-
-	return c;
-}
-
 int
 op_template_get(struct db *db, const char *name, struct op_template *out)
 {
@@ -98,15 +90,16 @@ op_template_get(struct db *db, const char *name, struct op_template *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	c[0] = col(DB_T_STR, out->name, sizeof(out->name));
-	c[1] = col(DB_T_STR, out->operation_type, sizeof(out->operation_type));
-	c[2] = col(DB_T_STR, out->data_template, sizeof(out->data_template));
-	c[3] = col(DB_T_STR, out->signature_types,
+	c[0] = db_out(DB_T_STR, out->name, sizeof(out->name));
+	c[1] = db_out(DB_T_STR, out->operation_type,
+	    sizeof(out->operation_type));
+	c[2] = db_out(DB_T_STR, out->data_template, sizeof(out->data_template));
+	c[3] = db_out(DB_T_STR, out->signature_types,
 	    sizeof(out->signature_types));
-	c[4] = col(DB_T_I64, NULL, 0);
-	c[5] = col(DB_T_I64, NULL, 0);
-	c[6] = col(DB_T_STR, out->risk_flags, sizeof(out->risk_flags));
-	c[7] = col(DB_T_I64, NULL, 0);
+	c[4] = db_out(DB_T_I64, NULL, 0);
+	c[5] = db_out(DB_T_I64, NULL, 0);
+	c[6] = db_out(DB_T_STR, out->risk_flags, sizeof(out->risk_flags));
+	c[7] = db_out(DB_T_I64, NULL, 0);
 	rc = db_query(db, SQL_TEMPLATE, &a, 1, c, 8, NULL, NULL);
 	if (rc < 0)
 		return rc;
@@ -166,34 +159,37 @@ fetch_init(struct fetch *f, struct op_row *r)
 	memset(f, 0, sizeof(*f));
 	memset(r, 0, sizeof(*r));
 	f->row = r;
-	f->cols[0] = col(DB_T_STR, r->id, sizeof(r->id));
-	f->cols[1] = col(DB_T_STR, r->app_id, sizeof(r->app_id));
-	f->cols[2] = col(DB_T_STR, r->user_id, sizeof(r->user_id));
-	f->cols[3] = col(DB_T_STR, r->template_name, sizeof(r->template_name));
-	f->cols[4] = col(DB_T_STR, r->operation_type,
+	f->cols[0] = db_out(DB_T_STR, r->id, sizeof(r->id));
+	f->cols[1] = db_out(DB_T_STR, r->app_id, sizeof(r->app_id));
+	f->cols[2] = db_out(DB_T_STR, r->user_id, sizeof(r->user_id));
+	f->cols[3] = db_out(DB_T_STR, r->template_name,
+	    sizeof(r->template_name));
+	f->cols[4] = db_out(DB_T_STR, r->operation_type,
 	    sizeof(r->operation_type));
-	f->cols[5] = col(DB_T_STR, r->data, sizeof(r->data));
-	f->cols[6] = col(DB_T_STR, r->parameters, sizeof(r->parameters));
-	f->cols[7] = col(DB_T_STR, r->additional_data,
+	f->cols[5] = db_out(DB_T_STR, r->data, sizeof(r->data));
+	f->cols[6] = db_out(DB_T_STR, r->parameters, sizeof(r->parameters));
+	f->cols[7] = db_out(DB_T_STR, r->additional_data,
 	    sizeof(r->additional_data));
-	f->cols[8] = col(DB_T_I64, NULL, 0);
-	f->cols[9] = col(DB_T_STR, r->status_reason, sizeof(r->status_reason));
-	f->cols[10] = col(DB_T_STR, r->signature_types,
+	f->cols[8] = db_out(DB_T_I64, NULL, 0);
+	f->cols[9] = db_out(DB_T_STR, r->status_reason,
+	    sizeof(r->status_reason));
+	f->cols[10] = db_out(DB_T_STR, r->signature_types,
 	    sizeof(r->signature_types));
-	f->cols[11] = col(DB_T_I64, NULL, 0);
-	f->cols[12] = col(DB_T_I64, NULL, 0);
-	f->cols[13] = col(DB_T_STR, r->external_id, sizeof(r->external_id));
-	f->cols[14] = col(DB_T_STR, r->activation_flag,
+	f->cols[11] = db_out(DB_T_I64, NULL, 0);
+	f->cols[12] = db_out(DB_T_I64, NULL, 0);
+	f->cols[13] = db_out(DB_T_STR, r->external_id, sizeof(r->external_id));
+	f->cols[14] = db_out(DB_T_STR, r->activation_flag,
 	    sizeof(r->activation_flag));
-	f->cols[15] = col(DB_T_STR, r->registration_id,
+	f->cols[15] = db_out(DB_T_STR, r->registration_id,
 	    sizeof(r->registration_id));
-	f->cols[16] = col(DB_T_STR, r->language, sizeof(r->language));
-	f->cols[17] = col(DB_T_STR, r->risk_flags, sizeof(r->risk_flags));
-	f->cols[18] = col(DB_T_I64, NULL, 0);
-	f->cols[19] = col(DB_T_STR, r->totp_seed_enc, sizeof(r->totp_seed_enc));
-	f->cols[20] = col(DB_T_I64, NULL, 0);
-	f->cols[21] = col(DB_T_I64, NULL, 0);
-	f->cols[22] = col(DB_T_I64, NULL, 0);
+	f->cols[16] = db_out(DB_T_STR, r->language, sizeof(r->language));
+	f->cols[17] = db_out(DB_T_STR, r->risk_flags, sizeof(r->risk_flags));
+	f->cols[18] = db_out(DB_T_I64, NULL, 0);
+	f->cols[19] = db_out(DB_T_STR, r->totp_seed_enc,
+	    sizeof(r->totp_seed_enc));
+	f->cols[20] = db_out(DB_T_I64, NULL, 0);
+	f->cols[21] = db_out(DB_T_I64, NULL, 0);
+	f->cols[22] = db_out(DB_T_I64, NULL, 0);
 }
 
 static int
@@ -350,7 +346,7 @@ struct display_pick {
 	struct op_display	 row;
 	struct db_col		 c[6];
 	const char		*language;
-	int			 rank;	/* of what out holds: 3 exact, 2 en, 1 any */
+	int			 rank;	/* out: 3 exact, 2 en, 1 any */
 };
 
 static int
@@ -383,13 +379,14 @@ op_display_get(struct db *db, const char *operation_type,
 		return DB_ERROR;
 	p->out = out;
 	p->language = language;
-	p->c[0] = col(DB_T_STR, p->row.title, sizeof(p->row.title));
-	p->c[1] = col(DB_T_STR, p->row.message, sizeof(p->row.message));
-	p->c[2] = col(DB_T_STR, p->row.attributes, sizeof(p->row.attributes));
-	p->c[3] = col(DB_T_STR, p->row.result_texts,
+	p->c[0] = db_out(DB_T_STR, p->row.title, sizeof(p->row.title));
+	p->c[1] = db_out(DB_T_STR, p->row.message, sizeof(p->row.message));
+	p->c[2] = db_out(DB_T_STR, p->row.attributes,
+	    sizeof(p->row.attributes));
+	p->c[3] = db_out(DB_T_STR, p->row.result_texts,
 	    sizeof(p->row.result_texts));
-	p->c[4] = col(DB_T_STR, p->row.ui, sizeof(p->row.ui));
-	p->c[5] = col(DB_T_STR, p->row.language, sizeof(p->row.language));
+	p->c[4] = db_out(DB_T_STR, p->row.ui, sizeof(p->row.ui));
+	p->c[5] = db_out(DB_T_STR, p->row.language, sizeof(p->row.language));
 	rc = db_query(db, SQL_DISPLAY, &a, 1, p->c, 6, display_row, p);
 	if (rc >= 0)
 		rc = p->rank > 0 ? DB_OK : DB_NOT_FOUND;

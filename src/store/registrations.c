@@ -97,14 +97,6 @@ struct fetch {
 	void		*arg;
 };
 
-static struct db_col
-col_str(char *buf, size_t cap)
-{
-	struct db_col c = { DB_T_STR, buf, cap, 0, 0, 0 };
-
-	return c;
-}
-
 static void
 fetch_init(struct fetch *f, struct reg_row *r)
 {
@@ -112,20 +104,22 @@ fetch_init(struct fetch *f, struct reg_row *r)
 
 	memset(f, 0, sizeof(*f));
 	f->row = r;
-	f->cols[0] = col_str(r->id, sizeof(r->id));
-	f->cols[1] = col_str(r->app_id, sizeof(r->app_id));
-	f->cols[2] = col_str(r->user_id, sizeof(r->user_id));
+	f->cols[0] = db_out(DB_T_STR, r->id, sizeof(r->id));
+	f->cols[1] = db_out(DB_T_STR, r->app_id, sizeof(r->app_id));
+	f->cols[2] = db_out(DB_T_STR, r->user_id, sizeof(r->user_id));
 	f->cols[3].type = DB_T_I64;
-	f->cols[4] = col_str(r->code, sizeof(r->code));
-	f->cols[5] = col_str(r->code_signature, sizeof(r->code_signature));
-	f->cols[6] = col_str(r->name, sizeof(r->name));
-	f->cols[7] = col_str(r->platform, sizeof(r->platform));
-	f->cols[8] = col_str(r->device_info, sizeof(r->device_info));
-	f->cols[9] = col_str(r->flags, sizeof(r->flags));
-	f->cols[10] = col_str(r->blocked_reason, sizeof(r->blocked_reason));
+	f->cols[4] = db_out(DB_T_STR, r->code, sizeof(r->code));
+	f->cols[5] = db_out(DB_T_STR, r->code_signature,
+	    sizeof(r->code_signature));
+	f->cols[6] = db_out(DB_T_STR, r->name, sizeof(r->name));
+	f->cols[7] = db_out(DB_T_STR, r->platform, sizeof(r->platform));
+	f->cols[8] = db_out(DB_T_STR, r->device_info, sizeof(r->device_info));
+	f->cols[9] = db_out(DB_T_STR, r->flags, sizeof(r->flags));
+	f->cols[10] = db_out(DB_T_STR, r->blocked_reason,
+	    sizeof(r->blocked_reason));
 	for (i = 11; i < 14; i++)
 		f->cols[i].type = DB_T_I64;
-	f->cols[14] = col_str(r->fingerprint, sizeof(r->fingerprint));
+	f->cols[14] = db_out(DB_T_STR, r->fingerprint, sizeof(r->fingerprint));
 }
 
 static int
@@ -232,8 +226,8 @@ reg_lock(struct db *db, const struct reg_scope *scope, const char *id,
 	memset(c, 0, sizeof(c));
 	for (i = 0; i < 4; i++)
 		c[i].type = DB_T_I64;
-	c[4] = col_str(out->commit_phase, sizeof(out->commit_phase));
-	c[5] = col_str(out->otp_hash, sizeof(out->otp_hash));
+	c[4] = db_out(DB_T_STR, out->commit_phase, sizeof(out->commit_phase));
+	c[5] = db_out(DB_T_STR, out->otp_hash, sizeof(out->otp_hash));
 	a[0] = db_str(id);
 	a[1] = db_i64(scope->admin ? 1 : 0);
 	a[2] = db_i64(scope->caller_id);

@@ -28,14 +28,6 @@ token_insert(struct db *db, const struct token_row *t)
 	return db_exec(db, SQL_INSERT, a, 4, NULL);
 }
 
-static struct db_col
-col(enum db_type t, void *buf, size_t cap)
-{
-	struct db_col c = { t, buf, cap, 0, 0, 0 };
-
-	return c;
-}
-
 int
 token_get(struct db *db, const char *id, struct token_view *out)
 {
@@ -44,18 +36,18 @@ token_get(struct db *db, const char *id, struct token_view *out)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	c[0] = col(DB_T_STR, out->token.id, sizeof(out->token.id));
-	c[1] = col(DB_T_STR, out->token.activation_id,
+	c[0] = db_out(DB_T_STR, out->token.id, sizeof(out->token.id));
+	c[1] = db_out(DB_T_STR, out->token.activation_id,
 	    sizeof(out->token.activation_id));
-	c[2] = col(DB_T_STR, out->token.secret_enc,
+	c[2] = db_out(DB_T_STR, out->token.secret_enc,
 	    sizeof(out->token.secret_enc));
-	c[3] = col(DB_T_STR, out->token.signature_type,
+	c[3] = db_out(DB_T_STR, out->token.signature_type,
 	    sizeof(out->token.signature_type));
-	c[4] = col(DB_T_I64, NULL, 0);
-	c[5] = col(DB_T_STR, out->user_id, sizeof(out->user_id));
-	c[6] = col(DB_T_STR, out->app_id, sizeof(out->app_id));
-	c[7] = col(DB_T_STR, out->flags, sizeof(out->flags));
-	c[8] = col(DB_T_STR, out->roles, sizeof(out->roles));
+	c[4] = db_out(DB_T_I64, NULL, 0);
+	c[5] = db_out(DB_T_STR, out->user_id, sizeof(out->user_id));
+	c[6] = db_out(DB_T_STR, out->app_id, sizeof(out->app_id));
+	c[7] = db_out(DB_T_STR, out->flags, sizeof(out->flags));
+	c[8] = db_out(DB_T_STR, out->roles, sizeof(out->roles));
 	rc = db_query(db, SQL_GET, &a, 1, c, 9, NULL, NULL);
 	if (rc < 0)
 		return rc;
