@@ -353,6 +353,10 @@ struct list_ctx {
 	const char	*lang;
 	json_object	*arr;
 	struct op_display disp;
+	/* disp belongs to this type (most lists are one or two types:
+	 * one lookup each, not one per operation) */
+	char		 disp_type[OP_NAME_MAX + 1];
+	int		 disp_rc;
 };
 
 static int
@@ -364,7 +368,13 @@ list_one(const struct op_row *r, void *arg)
 
 	if (status == OP_PENDING && r->expires_ms <= time_now_ms())
 		status = OP_EXPIRED;
-	rc = op_display_get(lc->db, r->operation_type, lc->lang, &lc->disp);
+	if (strcmp(lc->disp_type, r->operation_type) != 0) {
+		lc->disp_rc = op_display_get(lc->db, r->operation_type,
+		    lc->lang, &lc->disp);
+		memcpy(lc->disp_type, r->operation_type,
+		    sizeof(lc->disp_type));
+	}
+	rc = lc->disp_rc;
 	if (rc == DB_NOT_FOUND)
 		return 0;	/* no display template: not shown */
 	if (rc != DB_OK || (o = user_operation(r, status, &lc->disp,
