@@ -409,29 +409,59 @@ t.ok(int(sql("SELECT COUNT(*) FROM replay_value WHERE expires_at > "
              "UTC_TIMESTAMP(3)")) >= 1, "live replay entry kept")
 
 # Two passes at once: while one works (its holder id, with its pid, is in
-# job_lease), a second one finds the lease busy and does nothing. The
-# worker's own job may hold the lease when the first starts: then retry.
+# job_lease), a second one finds the lease busy and does nothing. To make
+# "while one works" certain on a loaded machine, a client session holds one
+# of the expired rows FOR UPDATE: the first pass takes the lease and then
+# waits for that row until the session commits. The worker's own job may
+# hold the lease when the first starts (and wait on the row too): then
+# release, let it finish, and retry.
 env = dict(os.environ, PASERV_HOUSEKEEPING_BATCH="50")
 cmd = [ADMIN_BIN, "-c", CONF, "housekeeping"]
+
+
+def hold_row(where):
+    """A client session holding one activation row FOR UPDATE."""
+    s = subprocess.Popen(e.MYSQL.split() + ["-N", "-B", "--unbuffered"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True)
+    s.stdin.write("BEGIN; SELECT id FROM activation WHERE %s LIMIT 1"
+                  " FOR UPDATE;\n" % where)
+    s.stdin.flush()
+    s.stdout.readline()          # the row is locked once it is printed
+    return s
+
+
+def release_row(s):
+    s.stdin.write("COMMIT;\n")
+    s.stdin.close()
+    s.wait()
+
+
 seen = None
-for attempt in range(4):
+for attempt in range(8):
     race_app = new_app()
     insert_expired(race_app, 3000, "HKR%d-" % attempt)
+    session = hold_row("app_id = '%s' AND status = 1" % race_app)
     p1 = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)
-    holder = None
-    while p1.poll() is None and holder is None:
+    holder = h = None
+    deadline = time.time() + 8
+    while p1.poll() is None and holder is None and time.time() < deadline:
         h = sql("SELECT holder FROM job_lease WHERE name = 'housekeeping'"
                 " AND expires_at > UTC_TIMESTAMP(3)")
         if h.split(":")[1:2] == [str(p1.pid)]:
             holder = h
         else:
-            time.sleep(0.01)
+            time.sleep(0.05)
     if holder is None:
-        p1.communicate()
-        t.diag("attempt %d: first pass did not hold the lease" % attempt)
+        release_row(session)
+        o1, _ = p1.communicate()
+        t.diag("attempt %d: first pass did not hold the lease (pid %d,"
+               " lease %r, said %r)" % (attempt, p1.pid, h, o1))
+        time.sleep(0.5)
         continue
     p2 = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    release_row(session)
     o1, _ = p1.communicate()
     seen = (p1.returncode, o1.splitlines()[:1], p2.returncode,
             p2.stdout.splitlines(), holder, race_app)
