@@ -46,6 +46,7 @@ static const char *const REG_LIST_QUERY[] = { "userId", "removed", NULL };
 
 static const char *const OP_LIST_QUERY[] = { "userId", "status",
     "externalId", "pageNumber", "pageSize", NULL };
+static const char *const DISPLAY_LIST_QUERY[] = { "operationType", NULL };
 static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
 static const char *const OP_QR_QUERY[] = { "registrationId", NULL };
 
@@ -72,6 +73,26 @@ static const struct route ROUTES[] = {
 	    NULL, 0 },
 	{ "POST", "/admin/users/{username}/applications/{appId}",
 	    cloud_user_grant, ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "POST", "/admin/operation-templates", cloud_template_create,
+	    ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "GET", "/admin/operation-templates", cloud_template_list,
+	    ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "GET", "/admin/operation-templates/{name}", cloud_template_get,
+	    ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "PUT", "/admin/operation-templates/{name}", cloud_template_replace,
+	    ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "DELETE", "/admin/operation-templates/{name}",
+	    cloud_template_delete, ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "POST", "/admin/display-templates", cloud_display_create,
+	    ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "GET", "/admin/display-templates", cloud_display_list,
+	    ROUTE_AUTH_ADMIN, DISPLAY_LIST_QUERY, 0 },
+	{ "GET", "/admin/display-templates/{operationType}/{language}",
+	    cloud_display_get, ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "PUT", "/admin/display-templates/{operationType}/{language}",
+	    cloud_display_replace, ROUTE_AUTH_ADMIN, NULL, 0 },
+	{ "DELETE", "/admin/display-templates/{operationType}/{language}",
+	    cloud_display_delete, ROUTE_AUTH_ADMIN, NULL, 0 },
 	{ "POST", "/v2/operations", cloud_op_create, ROUTE_AUTH_USER, NULL,
 	    0 },
 	{ "GET", "/v2/operations", cloud_op_list, ROUTE_AUTH_USER,
@@ -193,6 +214,9 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		break;
 	case SVC_OP_NOT_FOUND:
 		response_error(res, API_ERROR_OPERATION_NOT_FOUND, NULL);
+		break;
+	case SVC_TEMPLATE_NOT_FOUND:
+		response_error(res, API_ERROR_TEMPLATE_NOT_FOUND, NULL);
 		break;
 	case SVC_OP_STATE:
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);

@@ -56,6 +56,28 @@ struct sigauth_result;
 void	cloud_signature_json(json_object *o, const char *valid_key,
 	    const struct sigauth_result *r);
 /* Handlers of /v2/operations (operations.c). */
+/* admin_templates.c */
+void	cloud_template_create(struct worker *, struct request *,
+	    struct response *);
+void	cloud_template_replace(struct worker *, struct request *,
+	    struct response *);
+void	cloud_template_get(struct worker *, struct request *,
+	    struct response *);
+void	cloud_template_list(struct worker *, struct request *,
+	    struct response *);
+void	cloud_template_delete(struct worker *, struct request *,
+	    struct response *);
+void	cloud_display_create(struct worker *, struct request *,
+	    struct response *);
+void	cloud_display_replace(struct worker *, struct request *,
+	    struct response *);
+void	cloud_display_get(struct worker *, struct request *,
+	    struct response *);
+void	cloud_display_list(struct worker *, struct request *,
+	    struct response *);
+void	cloud_display_delete(struct worker *, struct request *,
+	    struct response *);
+
 void	cloud_op_create(struct worker *, struct request *, struct response *);
 void	cloud_op_get(struct worker *, struct request *, struct response *);
 void	cloud_op_cancel(struct worker *, struct request *, struct response *);

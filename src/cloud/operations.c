@@ -126,23 +126,6 @@ parse_params(json_object *body, struct op_param **params, size_t *n,
 }
 
 static int
-opt_bool(json_object *body, const char *name, int dflt, int *out, char *err,
-    size_t errlen)
-{
-	json_object *v;
-
-	*out = dflt;
-	if (!json_object_object_get_ex(body, name, &v) || v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		snprintf(err, errlen, "field '%s' must be a boolean", name);
-		return -1;
-	}
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
-static int
 parse_create(json_object *body, struct op_create_req *r,
     struct op_param **params, char *err, size_t errlen)
 {
@@ -164,9 +147,9 @@ parse_create(json_object *body, struct op_create_req *r,
 	    &r->registration_id, err, errlen) != 0 ||
 	    jsonin_int64(body, "timestampExpires", 0, 1, INT64_MAX,
 	    &r->expires_ms, &present, err, errlen) != 0 ||
-	    opt_bool(body, "proximityCheckEnabled", -1, &r->proximity, err,
+	    jsonin_bool(body, "proximityCheckEnabled", -1, &r->proximity, err,
 	    errlen) != 0 ||
-	    opt_bool(body, "silent", 0, &r->silent, err, errlen) != 0 ||
+	    jsonin_bool(body, "silent", 0, &r->silent, err, errlen) != 0 ||
 	    parse_params(body, params, &r->nparams, err, errlen) != 0)
 		return -1;
 	r->params = *params;

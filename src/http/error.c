@@ -38,6 +38,8 @@ static const struct err_info ERRORS[API_ERR_COUNT] = {
 	[API_ERROR_OPERATION_STATE_CHANGE] = { 400,
 	    "ERROR_OPERATION_STATE_CHANGE",
 	    "The operation's state does not allow this change" },
+	[API_ERROR_TEMPLATE_NOT_FOUND] = { 400, "ERROR_TEMPLATE_NOT_FOUND",
+	    "Template not found" },
 	[API_ERROR_OTP_INVALID] = { 400, "ERROR_OTP_INVALID",
 	    "The offline OTP is malformed" },
 	[API_ERROR_SIGNATURE_INVALID] = { 400, "ERROR_SIGNATURE_INVALID",

@@ -337,6 +337,24 @@ jsonin_int64(json_object *obj, const char *name, int required, int64_t min,
 }
 
 int
+jsonin_bool(json_object *obj, const char *name, int dflt, int *out,
+    char *err, size_t errlen)
+{
+	json_object *v = NULL;
+
+	*out = dflt;
+	if (obj == NULL || !json_object_object_get_ex(obj, name, &v) ||
+	    v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		seterr(err, errlen, "field '%s' must be a boolean", name);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+int
 jsonin_cs_ident(int c)
 {
 	return isalnum(c) || c == '.' || c == '_' || c == '-';

@@ -55,6 +55,10 @@ int	jsonin_int64(json_object *obj, const char *name, int required,
 	    int64_t min, int64_t max, int64_t *out, int *present, char *err,
 	    size_t errlen);
 
+/* Boolean field; absent or null: *out = dflt and 0. */
+int	jsonin_bool(json_object *obj, const char *name, int dflt, int *out,
+	    char *err, size_t errlen);
+
 /* Common character classes. */
 int	jsonin_cs_ident(int c);		/* [A-Za-z0-9._-] */
 int	jsonin_cs_username(int c);	/* [A-Za-z0-9._@-] */

@@ -16,6 +16,7 @@
 #include "service/sigauth.h"
 #include "service/tokens.h"
 #include "store/operations.h"
+#include "store/templates.h"
 
 void
 mtoken_date(int64_t ms, char out[32])
@@ -288,9 +289,11 @@ form_data(const struct op_display *d, json_object *params, const char *lang)
 static json_object *
 allowed_types(const char *json)
 {
+	static const char *const variants2fa[] = { "possession_knowledge",
+	    "possession_biometry" };
 	json_object *a = json_tokener_parse(json), *o, *variants, *v;
-	size_t i, n;
-	int one_factor = 0;
+	size_t i, k, n;
+	int one_factor = 0, has[2] = { 0, 0 };
 
 	o = json_object_new_object();
 	variants = json_object_new_array();
@@ -300,12 +303,16 @@ allowed_types(const char *json)
 		v = json_object_array_get_idx(a, i);
 		if (strcasecmp(json_object_get_string(v), "possession") == 0)
 			one_factor = 1;
+		for (k = 0; k < 2; k++)
+			if (strcasecmp(json_object_get_string(v),
+			    variants2fa[k]) == 0)
+				has[k] = 1;
 	}
-	for (i = 0; !one_factor && i < n; i++) {
-		v = json_object_array_get_idx(a, i);
-		json_object_array_add(variants, json_object_new_string(
-		    json_object_get_string(v)));
-	}
+	/* The SDKs know these two variants only (api.md §3.6.1). */
+	for (k = 0; !one_factor && k < 2; k++)
+		if (has[k])
+			json_object_array_add(variants,
+			    json_object_new_string(variants2fa[k]));
 	json_object_object_add(o, "type",
 	    json_object_new_string(one_factor ? "1FA" : "2FA"));
 	json_object_object_add(o, "variants", variants);
@@ -313,12 +320,86 @@ allowed_types(const char *json)
 	return o;
 }
 
+/* A parameter's value escaped for a JSON string (for ui templates). */
+struct json_fill {
+	json_object	*params;
+	char		*last;	/* the escaped text returned last */
+};
+
+static const char *
+param_json_text(void *arg, const char *name, size_t n)
+{
+	struct json_fill *f = arg;
+	json_object *v;
+	const char *s;
+	size_t len;
+
+	free(f->last);
+	f->last = NULL;
+	v = json_object_new_string(operation_param_text(f->params, name, n));
+	s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* Without the quotes: the template has them. */
+	if (s != NULL && (len = strlen(s)) >= 2 &&
+	    (f->last = malloc(len - 1)) != NULL) {
+		memcpy(f->last, s + 1, len - 2);
+		f->last[len - 2] = '\0';
+	}
+	json_object_put(v);
+	return f->last;
+}
+
+/*
+ * The ui extension (api.md §3.6.3): the display template's, with the
+ * parameters filled in JSON-escaped and a QR_SCAN pre-approval screen
+ * dropped when the operation has no proximity check; else one made from
+ * the operation's risk flags; else none (NULL).
+ */
+static json_object *
+ui_json(const struct op_row *r, const struct op_display *d,
+    json_object *params)
+{
+	struct json_fill f = { params, NULL };
+	struct buf b = BUF_INIT;
+	json_object *ui = NULL, *pre, *type, *scr;
+
+	if (d->ui[0] != '\0') {
+		if (operation_fill(d->ui, param_json_text, &f, &b) == 0)
+			ui = json_tokener_parse(buf_cstr(&b));
+		free(f.last);
+		buf_free(&b);
+		if (ui != NULL && json_object_object_get_ex(ui,
+		    "preApprovalScreen", &pre) && json_object_object_get_ex(pre,
+		    "type", &type) && strcmp(json_object_get_string(type),
+		    "QR_SCAN") == 0 && r->totp_seed_enc[0] == '\0')
+			json_object_object_del(ui, "preApprovalScreen");
+		return ui;
+	}
+	if (r->risk_flags[0] == '\0' || (ui = json_object_new_object()) ==
+	    NULL)
+		return NULL;
+	if (strchr(r->risk_flags, 'X') != NULL)
+		json_object_object_add(ui, "flipButtons",
+		    json_object_new_boolean(1));
+	if (strchr(r->risk_flags, 'C') != NULL)
+		json_object_object_add(ui, "blockApprovalOnCall",
+		    json_object_new_boolean(1));
+	if (strchr(r->risk_flags, 'F') != NULL &&
+	    (scr = json_object_new_object()) != NULL) {
+		json_object_object_add(scr, "type",
+		    json_object_new_string("WARNING"));
+		json_object_object_add(scr, "approvalType",
+		    json_object_new_string("SLIDER"));
+		json_object_object_add(ui, "preApprovalScreen", scr);
+	}
+	return ui;
+}
+
 /* The UserOperation of api.md §3.6.1. */
 static json_object *
 user_operation(const struct op_row *r, int status, const struct op_display *d,
     const char *lang)
 {
-	json_object *o = json_object_new_object(), *params;
+	json_object *o = json_object_new_object(), *params, *ui;
 	char date[32];
 
 	if (o == NULL)
@@ -342,8 +423,8 @@ user_operation(const struct op_row *r, int status, const struct op_display *d,
 	json_object_object_add(o, "allowedSignatureType",
 	    allowed_types(r->signature_types));
 	json_object_object_add(o, "formData", form_data(d, params, lang));
-	if (d->ui[0] != '\0')
-		json_object_object_add(o, "ui", json_tokener_parse(d->ui));
+	if ((ui = ui_json(r, d, params)) != NULL)
+		json_object_object_add(o, "ui", ui);
 	json_object_put(params);
 	return o;
 }

@@ -20,6 +20,7 @@
 #include "service/secrets.h"
 #include "store/activations.h"
 #include "store/operations.h"
+#include "store/templates.h"
 
 #define OFFLINE_URI_ID	"/operation/authorize/offline"
 

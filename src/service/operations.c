@@ -45,35 +45,6 @@ operation_status_parse(const char *s)
 	return 0;
 }
 
-static int
-ident_char(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
-static int
-ident_valid(const char *s, size_t max)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= max || !ident_char((unsigned char)s[i]))
-			return 0;
-	return i > 0;
-}
-
-static int
-text_valid(const char *s, size_t max)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= max || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return i > 0;
-}
-
 int
 operation_fill(const char *tpl, const char *(*value)(void *, const char *,
     size_t), void *arg, struct buf *out)
@@ -192,19 +163,19 @@ check_request(const struct op_create_req *r, const char **why)
 	size_t i;
 
 	*why = NULL;
-	if (r->user_id != NULL && !text_valid(r->user_id, REG_USER_MAX))
+	if (r->user_id != NULL && !svc_text_valid(r->user_id, REG_USER_MAX))
 		*why = "userId must be 1 to 255 characters";
 	else if (r->template_name == NULL ||
-	    !ident_valid(r->template_name, OP_NAME_MAX))
+	    !svc_ident_valid(r->template_name, OP_NAME_MAX))
 		*why = "template must be a template name";
 	else if (r->language != NULL && (strlen(r->language) != 2 ||
 	    r->language[0] < 'a' || r->language[0] > 'z' ||
 	    r->language[1] < 'a' || r->language[1] > 'z'))
 		*why = "language must be a two-letter ISO 639-1 code";
-	else if (r->external_id != NULL && !text_valid(r->external_id,
+	else if (r->external_id != NULL && !svc_text_valid(r->external_id,
 	    OP_TEXT_MAX))
 		*why = "externalId must be 1 to 255 characters";
-	else if (r->flag != NULL && !ident_valid(r->flag, OP_FLAG_MAX))
+	else if (r->flag != NULL && !svc_ident_valid(r->flag, OP_FLAG_MAX))
 		*why = "flag must be 1 to 64 characters of [A-Za-z0-9_.-]";
 	else if (r->registration_id != NULL &&
 	    !uuid_is_valid(r->registration_id))
@@ -212,7 +183,7 @@ check_request(const struct op_create_req *r, const char **why)
 	else if (r->nparams > OP_PARAMS_MAX)
 		*why = "too many parameters";
 	for (i = 0; *why == NULL && i < r->nparams; i++)
-		if (!ident_valid(r->params[i].name, OP_PARAM_NAME_MAX) ||
+		if (!svc_ident_valid(r->params[i].name, OP_PARAM_NAME_MAX) ||
 		    strlen(r->params[i].value) > OP_PARAM_VALUE_MAX)
 			*why = "parameter names are [A-Za-z0-9_.-]{1,64}, "
 			    "values at most 1024 characters";
@@ -422,7 +393,7 @@ operation_cancel(struct db *db, const struct config *cfg,
 	memset(out, 0, sizeof(*out));
 	if (id == NULL || !uuid_is_valid(id))
 		return SVC_OP_NOT_FOUND;
-	if (reason != NULL && !ident_valid(reason, OP_REASON_MAX))
+	if (reason != NULL && !svc_ident_valid(reason, OP_REASON_MAX))
 		return SVC_INVALID;
 	if ((dbrc = db_begin(db)) != DB_OK)
 		return svc_from_db(dbrc, SVC_INTERNAL);
@@ -475,7 +446,7 @@ operation_list(struct db *db, const struct config *cfg,
 {
 	struct list_ctx lc = { cfg, fn, arg };
 
-	if (f->user_id == NULL || !text_valid(f->user_id, REG_USER_MAX) ||
+	if (f->user_id == NULL || !svc_text_valid(f->user_id, REG_USER_MAX) ||
 	    f->page < 0 || f->size < 1 || f->size > OP_PAGE_MAX ||
 	    f->page > INT64_MAX / OP_PAGE_MAX)
 		return SVC_INVALID;

@@ -25,6 +25,7 @@
 #include "service/result.h"
 #include "store/db.h"
 #include "store/operations.h"
+#include "store/templates.h"
 
 #define OP_PARAMS_MAX		32
 #define OP_PARAM_NAME_MAX	64

@@ -42,17 +42,6 @@ registration_status_name(int status)
 	return STATUS_NAMES[status];
 }
 
-static int
-text_valid(const char *s, size_t max)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= max || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return i > 0;
-}
-
 /* The stored commit phase, or NULL (why set) when the modes conflict. */
 static const char *
 commit_phase(const struct reg_create_req *r, const char **why)
@@ -90,7 +79,7 @@ check_request(const struct reg_create_req *r, int64_t now, long expire_s,
 {
 	size_t i;
 
-	if (r->user_id == NULL || !text_valid(r->user_id, REG_USER_MAX)) {
+	if (r->user_id == NULL || !svc_text_valid(r->user_id, REG_USER_MAX)) {
 		*why = "userId must be 1 to 255 characters";
 		return SVC_INVALID;
 	}
@@ -98,7 +87,7 @@ check_request(const struct reg_create_req *r, int64_t now, long expire_s,
 		*why = "unknown application";
 		return SVC_INVALID;
 	}
-	if (r->otp != NULL && !text_valid(r->otp, REG_OTP_MAX)) {
+	if (r->otp != NULL && !svc_text_valid(r->otp, REG_OTP_MAX)) {
 		*why = "otp must be 1 to 64 characters";
 		return SVC_INVALID;
 	}
@@ -367,7 +356,7 @@ registration_list(struct db *db, const struct reg_scope *scope,
 	struct list_ctx lc = { fn, arg, include_removed, 0 };
 	int rc;
 
-	if (user_id == NULL || !text_valid(user_id, REG_USER_MAX))
+	if (user_id == NULL || !svc_text_valid(user_id, REG_USER_MAX))
 		return SVC_INVALID;
 	rc = reg_list(db, scope, user_id, include_removed, list_row, &lc);
 	return svc_from_db(rc, SVC_INTERNAL);
@@ -497,12 +486,12 @@ registration_commit(struct db *db, const struct reg_scope *scope,
 	why[0] = '\0';
 	memset(out, 0, sizeof(*out));
 	if (req->external_user_id != NULL &&
-	    !text_valid(req->external_user_id, REG_USER_MAX)) {
+	    !svc_text_valid(req->external_user_id, REG_USER_MAX)) {
 		snprintf(why, whylen, "externalUserId must be 1 to 255 "
 		    "characters");
 		return SVC_INVALID;
 	}
-	if (req->otp != NULL && !text_valid(req->otp, REG_OTP_MAX)) {
+	if (req->otp != NULL && !svc_text_valid(req->otp, REG_OTP_MAX)) {
 		snprintf(why, whylen, "otp must be 1 to 64 characters");
 		return SVC_INVALID;
 	}

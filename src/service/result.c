@@ -51,3 +51,32 @@ fail:
 	json_object_put(a);
 	return rc;
 }
+
+int
+svc_text_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return i > 0;
+}
+
+int
+svc_ident_char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+int
+svc_ident_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || !svc_ident_char((unsigned char)s[i]))
+			return 0;
+	return i > 0;
+}

@@ -21,6 +21,7 @@ enum svc_rc {
 	SVC_REG_CHANGE,		/* the state does not allow the action */
 	SVC_OP_NOT_FOUND,	/* no such operation within the scope */
 	SVC_OP_STATE,		/* the operation's state forbids it */
+	SVC_TEMPLATE_NOT_FOUND,	/* no such operation or display template */
 	/* The mobile API's failure categories (api.md §3.2). */
 	SVC_AUTH_FAILED,	/* signature/header does not authenticate */
 	SVC_ACTIVATION_INVALID,	/* no such activation / state forbids it */
@@ -40,5 +41,12 @@ enum svc_rc svc_from_db(int rc, enum svc_rc not_found);
  * not fit or memory runs out. Used for the stored roles and flags. */
 int	svc_strings_to_json(const char *const *items, size_t n, char *out,
 	    size_t cap);
+
+/* 1..max characters, none of them a control character. */
+int	svc_text_valid(const char *s, size_t max);
+/* [A-Za-z0-9._-]: names, identifiers, parameter names. */
+int	svc_ident_char(int c);
+/* 1..max characters of svc_ident_char(). */
+int	svc_ident_valid(const char *s, size_t max);
 
 #endif

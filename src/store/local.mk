@@ -10,4 +10,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/replay.c src/store/replay.h \
 	src/store/tokens.c src/store/tokens.h \
 	src/store/operations.c src/store/operations.h \
+	src/store/templates.c src/store/templates.h \
 	src/store/housekeeping.c src/store/housekeeping.h

@@ -6,10 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_TEMPLATE[] =
-    "SELECT name, operation_type, data_template, signature_types,"
-    " expiration_s, max_failures, risk_flags, proximity_check"
-    " FROM operation_template WHERE name = ?";
 /* (UTC_TIMESTAMP() is the statement's start time: both uses agree.) */
 static const char SQL_INSERT[] =
     "INSERT INTO operation (id, app_id, user_id, template_name,"
@@ -44,14 +40,6 @@ static const char SQL_LIST[] = OP_COLUMNS " WHERE o.user_id = ? AND"
 static const char SQL_FINISH[] =
     "UPDATE operation SET status = ?, status_reason = COALESCE(?,"
     " status_reason), finalized_at = UTC_TIMESTAMP(3) WHERE id = ?";
-/*
- * Every language of the type; the choice is made in C: MariaDB 10.11 was
- * seen to reuse the ORDER BY of a previous execution of a prepared
- * statement whose ORDER BY compared with a bound parameter.
- */
-static const char SQL_DISPLAY[] =
-    "SELECT title, message, attributes, result_texts, ui, language"
-    " FROM operation_display WHERE operation_type = ? ORDER BY language";
 static const char SQL_FOR_DEVICE[] = OP_COLUMNS
     " WHERE o.user_id = ? AND o.app_id = ? AND o.status = 1"
     " AND o.expires_at > UTC_TIMESTAMP(3)"
@@ -81,37 +69,6 @@ static const char SQL_HAS_REG[] =
     " AND status = 3 AND (? IS NULL OR id = ?) LIMIT 1";
 
 #define NCOLS	23
-
-int
-op_template_get(struct db *db, const char *name, struct op_template *out)
-{
-	struct db_arg a = db_str(name);
-	struct db_col c[8];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	c[0] = db_out(DB_T_STR, out->name, sizeof(out->name));
-	c[1] = db_out(DB_T_STR, out->operation_type,
-	    sizeof(out->operation_type));
-	c[2] = db_out(DB_T_STR, out->data_template, sizeof(out->data_template));
-	c[3] = db_out(DB_T_STR, out->signature_types,
-	    sizeof(out->signature_types));
-	c[4] = db_out(DB_T_I64, NULL, 0);
-	c[5] = db_out(DB_T_I64, NULL, 0);
-	c[6] = db_out(DB_T_STR, out->risk_flags, sizeof(out->risk_flags));
-	c[7] = db_out(DB_T_I64, NULL, 0);
-	rc = db_query(db, SQL_TEMPLATE, &a, 1, c, 8, NULL, NULL);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return DB_NOT_FOUND;
-	out->expiration_s = c[4].i;
-	out->max_failures = c[5].i;
-	if (c[6].is_null)
-		out->risk_flags[0] = '\0';
-	out->proximity_check = c[7].i != 0;
-	return DB_OK;
-}
 
 static struct db_arg
 opt(const char *s)
@@ -339,59 +296,6 @@ op_fail(struct db *db, const char *id, int64_t failure_count,
 	a[3] = a[2];
 	a[4] = db_str(id);
 	return db_exec(db, SQL_FAIL, a, 5, NULL);
-}
-
-struct display_pick {
-	struct op_display	*out;
-	struct op_display	 row;
-	struct db_col		 c[6];
-	const char		*language;
-	int			 rank;	/* out: 3 exact, 2 en, 1 any */
-};
-
-static int
-display_row(void *arg)
-{
-	struct display_pick *p = arg;
-	int rank;
-
-	if (p->c[4].is_null)
-		p->row.ui[0] = '\0';
-	rank = strcmp(p->row.language, p->language) == 0 ? 3 :
-	    strcmp(p->row.language, "en") == 0 ? 2 : 1;
-	if (rank > p->rank) {
-		memcpy(p->out, &p->row, sizeof(p->row));
-		p->rank = rank;
-	}
-	return 0;
-}
-
-int
-op_display_get(struct db *db, const char *operation_type,
-    const char *language, struct op_display *out)
-{
-	struct display_pick *p;
-	struct db_arg a = db_str(operation_type);
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return DB_ERROR;
-	p->out = out;
-	p->language = language;
-	p->c[0] = db_out(DB_T_STR, p->row.title, sizeof(p->row.title));
-	p->c[1] = db_out(DB_T_STR, p->row.message, sizeof(p->row.message));
-	p->c[2] = db_out(DB_T_STR, p->row.attributes,
-	    sizeof(p->row.attributes));
-	p->c[3] = db_out(DB_T_STR, p->row.result_texts,
-	    sizeof(p->row.result_texts));
-	p->c[4] = db_out(DB_T_STR, p->row.ui, sizeof(p->row.ui));
-	p->c[5] = db_out(DB_T_STR, p->row.language, sizeof(p->row.language));
-	rc = db_query(db, SQL_DISPLAY, &a, 1, p->c, 6, display_row, p);
-	if (rc >= 0)
-		rc = p->rank > 0 ? DB_OK : DB_NOT_FOUND;
-	free(p);
-	return rc;
 }
 
 int

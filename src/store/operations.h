@@ -1,7 +1,7 @@
 /*
- * operations.h - tables operation and operation_template.
+ * operations.h - table operation (templates: store/templates.h).
  *
- * Owns: the SQL that reads a template, stores a new operation, reads one
+ * Owns: the SQL that stores a new operation, reads one
  * (within a caller's applications; FOR UPDATE when the caller changes it),
  * lists a user's operations a page at a time, finishes one (status,
  * reason, finalized time), and tells whether a user has a usable
@@ -37,17 +37,6 @@ enum op_status {
 	OP_CANCELED,
 	OP_EXPIRED,
 	OP_FAILED
-};
-
-struct op_template {
-	char	 name[OP_NAME_MAX + 1];
-	char	 operation_type[OP_NAME_MAX + 1];
-	char	 data_template[OP_DATA_MAX / 2 + 1];
-	char	 signature_types[OP_SIGTYPES_MAX + 1];	/* JSON array */
-	int64_t	 expiration_s;
-	int64_t	 max_failures;
-	char	 risk_flags[OP_RISK_MAX + 1];	/* "" when none */
-	int	 proximity_check;
 };
 
 struct op_row {
@@ -86,20 +75,6 @@ struct op_filter {
 	int64_t		 size;		/* 1..OP_PAGE_MAX */
 };
 
-/* How the phone shows an operation type in one language. */
-struct op_display {
-	char	 title[OP_TEXT_MAX + 1];
-	char	 message[OP_DATA_MAX / 2 + 1];
-	char	 attributes[OP_JSON_MAX + 1];	/* JSON array */
-	char	 result_texts[OP_DATA_MAX / 2 + 1];	/* JSON object */
-	char	 ui[OP_DATA_MAX + 1];		/* JSON object, "" none */
-	char	 language[OP_LANG_MAX + 1];	/* the one found */
-};
-
-/* The display of a type in language, else in "en", else any language.
- * DB_OK, DB_NOT_FOUND (no display at all), DB_ERROR, DB_DOWN. */
-int	op_display_get(struct db *db, const char *operation_type,
-	    const char *language, struct op_display *out);
 /*
  * The PENDING, unexpired operations of a user in an application that are
  * unbound or bound to activation_id, newest first, at most limit.
@@ -111,9 +86,6 @@ int	op_list_for_device(struct db *db, const char *user_id,
 int	op_history(struct db *db, const char *user_id, const char *app_id,
 	    int64_t limit, int (*fn)(const struct op_row *, void *),
 	    void *arg);
-/* DB_OK, DB_NOT_FOUND, DB_ERROR, DB_DOWN. */
-int	op_template_get(struct db *db, const char *name,
-	    struct op_template *out);
 /* DB_OK, DB_DUPLICATE, DB_NO_PARENT, DB_ERROR, DB_DOWN. */
 int	op_insert(struct db *db, const struct op_row *r);
 /* DB_OK, DB_NOT_FOUND (also out of scope), DB_ERROR, DB_DOWN. */

@@ -31,6 +31,7 @@ main(void)
 	const char *s, **arr;
 	char err[160], deep[200];
 	size_t n;
+	int b;
 
 	tap_ok(parse("{\"id\":\"a\"}", 10, 0, &o) == 0 && o != NULL,
 	    "object parses");
@@ -121,6 +122,21 @@ main(void)
 	    sizeof(err)) != 0, "too many items");
 	tap_ok(jsonin_string_array(o, "id", 1, 5, 10, NULL, &arr, &n, err,
 	    sizeof(err)) != 0, "not an array");
+	json_object_put(o);
+
+	s = "{\"t\":true,\"f\":false,\"s\":\"true\",\"z\":null}";
+	tap_ok(parse(s, strlen(s), 0, &o) == 0, "booleans object");
+	tap_ok(jsonin_bool(o, "t", 0, &b, err, sizeof(err)) == 0 && b == 1,
+	    "bool true");
+	tap_ok(jsonin_bool(o, "f", 1, &b, err, sizeof(err)) == 0 && b == 0,
+	    "bool false");
+	tap_ok(jsonin_bool(o, "zz", -1, &b, err, sizeof(err)) == 0 && b == -1,
+	    "bool absent: the default");
+	tap_ok(jsonin_bool(o, "z", 7, &b, err, sizeof(err)) == 0 && b == 7,
+	    "bool null: the default");
+	tap_ok(jsonin_bool(o, "s", 0, &b, err, sizeof(err)) != 0 &&
+	    strstr(err, "'s' must be a boolean") != NULL, "bool as a string "
+	    "refused: %s", err);
 	json_object_put(o);
 	return tap_done();
 }
