@@ -117,3 +117,32 @@ secret_activation_keys(const struct config *cfg, const struct act_row *a,
 	OPENSSL_cleanse(master, sizeof(master));
 	return rc;
 }
+
+char *
+secret_callback_encrypt(const struct config *cfg, const char *callback_id,
+    const char *what, const uint8_t *p, size_t n, size_t encmax)
+{
+	const char *parts[3] = { "callback", what, callback_id };
+	char *enc;
+
+	if (!cfg->master_key_set)
+		return NULL;
+	enc = dbenc_encrypt(cfg->master_key, parts, 3, p, n);
+	if (enc != NULL && strlen(enc) > encmax) {
+		free(enc);
+		enc = NULL;
+	}
+	return enc;
+}
+
+int
+secret_callback_decrypt(const struct config *cfg, const char *callback_id,
+    const char *what, const char *enc, uint8_t *out, size_t cap, size_t *n)
+{
+	const char *parts[3] = { "callback", what, callback_id };
+
+	*n = 0;
+	if (!cfg->master_key_set || enc == NULL || enc[0] == '\0')
+		return -1;
+	return dbenc_decrypt(cfg->master_key, parts, 3, enc, out, cap, n);
+}

@@ -9,6 +9,7 @@
  *   registration server private key  {userId, registrationId}
  *   activation master secret         {"secret", userId, registrationId}
  *   temporary key private key        {"temporary_key", keyId}
+ *   callback HMAC key, receiver auth {"callback", "hmac"|"auth", callbackId}
  * Must not: touch the database or decide anything. Returns 0 / -1; every
  * intermediate buffer is wiped.
  */
@@ -46,5 +47,15 @@ char	*secret_master_encrypt(const struct config *cfg, const char *user_id,
 /* Every activation key, derived from the stored master secret. */
 int	secret_activation_keys(const struct config *cfg,
 	    const struct act_row *a, struct pa_keys *out);
+
+/* A callback's secret (what: "hmac" or "auth") encrypted; NULL on failure
+ * or when it would be longer than encmax. */
+char	*secret_callback_encrypt(const struct config *cfg,
+	    const char *callback_id, const char *what, const uint8_t *p,
+	    size_t n, size_t encmax);
+/* The plaintext into out (cap bytes, *n its length); 0 or -1. */
+int	secret_callback_decrypt(const struct config *cfg,
+	    const char *callback_id, const char *what, const char *enc,
+	    uint8_t *out, size_t cap, size_t *n);
 
 #endif
