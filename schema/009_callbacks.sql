@@ -83,3 +83,20 @@ INSERT INTO callback_delivery (callback_id, event_id, object_id,
     next_attempt_at, created_at)
 SELECT c.id, NEW.id, NEW.object_id, NEW.created_at, NEW.created_at
 FROM callback c WHERE c.app_id = NEW.app_id AND c.event_type = NEW.type;
+
+-- What each dispatcher (holder = host:pid:random) reports every few
+-- seconds: attempts in flight, totals since its start, and the latency of
+-- the attempts of its last report period. Rows of stopped dispatchers are
+-- left (updated_at tells); the housekeeping job purges old ones.
+CREATE TABLE IF NOT EXISTS dispatcher_status (
+	holder			VARCHAR(128) NOT NULL,
+	started_at		DATETIME(3) NOT NULL,
+	updated_at		DATETIME(3) NOT NULL,
+	in_flight		INT NOT NULL,
+	delivered		BIGINT NOT NULL,
+	failed_attempts		BIGINT NOT NULL,
+	gave_up			BIGINT NOT NULL,
+	latency_p50_ms		INT NOT NULL,
+	latency_p99_ms		INT NOT NULL,
+	PRIMARY KEY (holder)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

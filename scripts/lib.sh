@@ -197,6 +197,8 @@ cloud.listen = $PA_RUN/cloud.sock
 enroll.listen = $PA_RUN/enroll.sock
 workers.threads = 8
 service.base_url = http://127.0.0.1:$PASERV_PORT/enrollment-server
+dispatch.poll_ms = 100
+${PA_CONF_EXTRA:-}
 EOF
 	) || pa_die "cannot write $PA_CONF"
 	mv "$PA_CONF.tmp" "$PA_CONF" || pa_die "cannot write $PA_CONF"
@@ -224,6 +226,7 @@ pa_stop_services() {
 	pa_stop_pidfile "$PA_NGINX_DIR/nginx.pid" 10
 	pa_stop_pidfile "$PA_RUN/cloud.pid" 15
 	pa_stop_pidfile "$PA_RUN/enroll.pid" 15
+	pa_stop_pidfile "$PA_RUN/dispatch.pid" 30
 }
 
 pa_start_worker() {
@@ -241,10 +244,23 @@ pa_start_worker() {
 	pa_die "$bin did not start"
 }
 
+# The webhook dispatcher: no socket; started when it is still running a
+# moment later (a configuration error ends it at once).
+pa_start_dispatcher() {
+	nohup "$PA_BIN/paserv-dispatch" -c "$PA_CONF" </dev/null \
+	    >>"$PA_LOGDIR/dispatch.log" 2>&1 &
+	echo $! >"$PA_RUN/dispatch.pid"
+	sleep 0.3
+	pa_pid_alive "$PA_RUN/dispatch.pid" && return 0
+	tail -n 20 "$PA_LOGDIR/dispatch.log" >&2
+	pa_die "paserv-dispatch did not start"
+}
+
 pa_start_workers() {
 	mkdir -p "$PA_RUN" "$PA_LOGDIR"
 	pa_start_worker cloud paserv-cloud
 	pa_start_worker enroll paserv-enroll
+	pa_start_dispatcher
 }
 
 pa_start_nginx() {
@@ -310,6 +326,7 @@ pa_down() {
 pa_show_logs() {
 	local f
 	for f in "$PA_LOGDIR/cloud.log" "$PA_LOGDIR/enroll.log" \
+	    "$PA_LOGDIR/dispatch.log" \
 	    "$PA_NGINX_DIR/logs/error.log" "$PA_LOGDIR/mariadb.log"; do
 		[ -f "$f" ] || continue
 		echo "----- tail $f" >&2

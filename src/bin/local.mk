@@ -3,7 +3,8 @@ PASERV_SERVER_LDADD = src/http/libpahttp.a src/service/libpaservice.a \
 	src/store/libpastore.a $(PASERV_CORE_LDADD) \
 	$(FCGI_LIBS) $(MARIADB_LIBS) $(XCRYPT_LIBS)
 
-sbin_PROGRAMS += src/bin/paserv-cloud src/bin/paserv-enroll src/bin/paserv-admin
+sbin_PROGRAMS += src/bin/paserv-cloud src/bin/paserv-enroll src/bin/paserv-admin \
+	src/bin/paserv-dispatch
 
 src_bin_paserv_cloud_SOURCES = src/bin/paserv-cloud.c \
 	src/bin/worker_main.c src/bin/worker_main.h \
@@ -14,11 +15,16 @@ src_bin_paserv_enroll_SOURCES = src/bin/paserv-enroll.c \
 	src/bin/worker_main.c src/bin/worker_main.h
 src_bin_paserv_enroll_LDADD = src/enroll/libpaenroll.a $(PASERV_SERVER_LDADD)
 
+src_bin_paserv_dispatch_SOURCES = src/bin/paserv-dispatch.c \
+	src/bin/dispatcher.c src/bin/dispatcher.h
+src_bin_paserv_dispatch_LDADD = $(PASERV_SERVER_LDADD) $(CURL_LIBS)
+
 src_bin_paserv_admin_SOURCES = src/bin/paserv-admin.c
 src_bin_paserv_admin_LDADD = $(PASERV_SERVER_LDADD)
 
 dist_man_MANS += doc/man/paserv-cloud.8 doc/man/paserv-enroll.8 \
-	doc/man/paserv-admin.8 doc/man/paserv.conf.5
+	doc/man/paserv-admin.8 doc/man/paserv-dispatch.8 \
+	doc/man/paserv.conf.5
 EXTRA_DIST += doc/configuration.md
 
 # The commented example configuration, installed next to where the real one

@@ -91,6 +91,21 @@ static const struct kspec KEYS[] = {
 	    3600, 0 },
 	{ "housekeeping.batch", K_INT, OFF(housekeeping_batch), "500", 1,
 	    100000, 0 },
+	{ "dispatch.concurrency", K_INT, OFF(dispatch_concurrency), "32", 1,
+	    1024, 0 },
+	{ "dispatch.per_callback", K_INT, OFF(dispatch_per_callback), "8", 1,
+	    1024, 0 },
+	{ "dispatch.connect_timeout_ms", K_INT,
+	    OFF(dispatch_connect_timeout_ms), "5000", 100, 60000, 0 },
+	{ "dispatch.timeout_ms", K_INT, OFF(dispatch_timeout_ms), "10000", 100,
+	    300000, 0 },
+	{ "dispatch.lease", K_INT, OFF(dispatch_lease), "60", 5, 3600, 0 },
+	{ "dispatch.poll_ms", K_INT, OFF(dispatch_poll_ms), "250", 10, 60000,
+	    0 },
+	{ "dispatch.breaker_failures", K_INT, OFF(dispatch_breaker_failures),
+	    "20", 1, 1000000, 0 },
+	{ "dispatch.breaker_open", K_INT, OFF(dispatch_breaker_open), "30", 1,
+	    3600, 0 },
 };
 #define NKEYS	(sizeof(KEYS) / sizeof(KEYS[0]))
 

@@ -58,6 +58,14 @@ struct config {
 	long	 vault_biometry;	/* 1: possession_biometry unlocks */
 	long	 housekeeping_interval;	/* seconds; 0: no job in workers */
 	long	 housekeeping_batch;	/* rows per statement */
+	long	 dispatch_concurrency;	/* deliveries in flight */
+	long	 dispatch_per_callback;	/* ... of them to one callback */
+	long	 dispatch_connect_timeout_ms;
+	long	 dispatch_timeout_ms;	/* one attempt, whole */
+	long	 dispatch_lease;	/* seconds a claim holds */
+	long	 dispatch_poll_ms;	/* idle wait between claims */
+	long	 dispatch_breaker_failures;	/* in a row: open */
+	long	 dispatch_breaker_open;	/* seconds it stays open */
 	char	*path;			/* file actually read, NULL if none */
 };
 

@@ -1,0 +1,267 @@
+/* deliveries.c - SQL of the webhook dispatcher (see deliveries.h). */
+#include <config.h>
+
+#include "store/deliveries.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MS(col) "CAST(ROUND(UNIX_TIMESTAMP(" col ") * 1000) AS SIGNED)"
+
+static const char SQL_OPEN_BREAKERS[] =
+    "SELECT COALESCE(JSON_ARRAYAGG(id), '[]') FROM callback"
+    " WHERE breaker_until > UTC_TIMESTAMP(3)";
+/* The next statement (the claim transaction) at READ COMMITTED: no gap
+ * locks on the scanned range, so claims do not block inserts. */
+static const char SQL_READ_COMMITTED[] =
+    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+/*
+ * Due, unclaimed (or claim lapsed), callback not excluded, and the first
+ * pending one of its (callback, object): events of one registration or
+ * operation reach a receiver in the order they happened. The subquery
+ * reads without locks; SKIP LOCKED passes over rows another dispatcher is
+ * claiming at this moment.
+ */
+static const char SQL_CLAIM_SELECT[] =
+    "SELECT d.id FROM callback_delivery d"
+    " WHERE d.status = 1 AND d.next_attempt_at <= UTC_TIMESTAMP(3)"
+    " AND (d.lease_until IS NULL OR d.lease_until < UTC_TIMESTAMP(3))"
+    " AND NOT JSON_CONTAINS(?, JSON_QUOTE(d.callback_id))"
+    " AND NOT EXISTS (SELECT 1 FROM callback_delivery p"
+    " WHERE p.callback_id = d.callback_id AND p.object_id = d.object_id"
+    " AND p.status = 1 AND p.id < d.id)"
+    " ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED";
+static const char SQL_CLAIM_UPDATE[] =
+    "UPDATE callback_delivery SET lease_holder = ?,"
+    " lease_until = UTC_TIMESTAMP(3) + INTERVAL ? SECOND WHERE id = ?";
+static const char SQL_LOAD[] =
+    "SELECT d.id, d.callback_id, d.object_id, e.event_id, e.type,"
+    " d.attempts, e.payload, c.url, c.attributes, c.auth_enc,"
+    " c.secret_enc, c.max_attempts, c.initial_backoff_ms,"
+    " c.backoff_multiplier_pct, c.max_backoff_ms"
+    " FROM callback_delivery d JOIN event_outbox e ON e.id = d.event_id"
+    " JOIN callback c ON c.id = d.callback_id WHERE d.id = ?";
+static const char SQL_SUCCEEDED[] =
+    "UPDATE callback_delivery SET status = 2, attempts = attempts + 1,"
+    " last_status = ?, last_error = NULL, finished_at = UTC_TIMESTAMP(3),"
+    " lease_holder = NULL, lease_until = NULL"
+    " WHERE id = ? AND status = 1 AND lease_holder = ?";
+static const char SQL_BREAKER_RESET[] =
+    "UPDATE callback SET failures_in_row = 0, breaker_until = NULL"
+    " WHERE id = ? AND (failures_in_row <> 0 OR breaker_until IS NOT NULL)";
+static const char SQL_FAILED[] =
+    "UPDATE callback_delivery SET attempts = attempts + 1,"
+    " last_status = ?, last_error = ?,"
+    " status = IF(? = 1, 3, 1),"
+    " finished_at = IF(? = 1, UTC_TIMESTAMP(3), NULL),"
+    " next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ? * 1000 MICROSECOND,"
+    " lease_holder = NULL, lease_until = NULL"
+    " WHERE id = ? AND status = 1 AND lease_holder = ?";
+static const char SQL_BREAKER_COUNT[] =
+    "UPDATE callback SET failures_in_row = failures_in_row + 1,"
+    " breaker_until = IF(failures_in_row >= ?,"
+    " UTC_TIMESTAMP(3) + INTERVAL ? SECOND, breaker_until) WHERE id = ?";
+static const char SQL_REPORT[] =
+    "INSERT INTO dispatcher_status (holder, started_at, updated_at,"
+    " in_flight, delivered, failed_attempts, gave_up, latency_p50_ms,"
+    " latency_p99_ms) VALUES (?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3),"
+    " ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE"
+    " updated_at = UTC_TIMESTAMP(3), in_flight = VALUES(in_flight),"
+    " delivered = VALUES(delivered),"
+    " failed_attempts = VALUES(failed_attempts),"
+    " gave_up = VALUES(gave_up), latency_p50_ms = VALUES(latency_p50_ms),"
+    " latency_p99_ms = VALUES(latency_p99_ms)";
+static const char SQL_COUNTS[] =
+    "SELECT"
+    " (SELECT COUNT(*) FROM callback_delivery WHERE status = 1),"
+    " (SELECT COUNT(*) FROM callback_delivery WHERE status = 1"
+    " AND next_attempt_at <= UTC_TIMESTAMP(3)"
+    " AND (lease_until IS NULL OR lease_until < UTC_TIMESTAMP(3))),"
+    " (SELECT COUNT(*) FROM callback_delivery WHERE status = 3),"
+    " COALESCE((SELECT " MS("UTC_TIMESTAMP(3)") " - " MS("MIN(next_attempt_at)")
+    " FROM callback_delivery WHERE status = 1"
+    " AND next_attempt_at <= UTC_TIMESTAMP(3)), 0)";
+
+int
+dlv_open_breakers(struct db *db, char *out, size_t cap)
+{
+	struct db_col c = db_out(DB_T_STR, out, cap);
+	int rc;
+
+	rc = db_query(db, SQL_OPEN_BREAKERS, NULL, 0, &c, 1, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 || c.is_null)
+		snprintf(out, cap, "[]");
+	return DB_OK;
+}
+
+struct claim_rows {
+	struct db_col	 c;
+	int64_t		*ids;
+	size_t		 n;
+	size_t		 cap;
+};
+
+static int
+claim_row(void *arg)
+{
+	struct claim_rows *r = arg;
+
+	if (r->n >= r->cap)
+		return -1;
+	r->ids[r->n++] = r->c.i;
+	return 0;
+}
+
+int
+dlv_claim(struct db *db, const char *holder, int64_t lease_s,
+    const char *exclude_json, int64_t limit, int64_t *ids, size_t *n)
+{
+	struct claim_rows r = { db_out(DB_T_I64, NULL, 0), ids, 0,
+	    (size_t)limit };
+	struct db_arg a[3];
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if (limit <= 0)
+		return DB_OK;
+	if ((rc = db_exec(db, SQL_READ_COMMITTED, NULL, 0, NULL)) != DB_OK)
+		return rc;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	a[0] = db_str(exclude_json);
+	a[1] = db_i64(limit);
+	rc = db_query(db, SQL_CLAIM_SELECT, a, 2, &r.c, 1, claim_row, &r);
+	if (rc < 0)
+		goto fail;
+	a[0] = db_str(holder);
+	a[1] = db_i64(lease_s);
+	for (i = 0; i < r.n; i++) {
+		a[2] = db_i64(ids[i]);
+		if ((rc = db_exec(db, SQL_CLAIM_UPDATE, a, 3, NULL)) != DB_OK)
+			goto fail;
+	}
+	if ((rc = db_commit(db)) != DB_OK)
+		goto fail;
+	*n = r.n;
+	return DB_OK;
+fail:
+	db_rollback(db);
+	return rc < 0 ? rc : DB_ERROR;
+}
+
+int
+dlv_load(struct db *db, int64_t id, struct delivery *out)
+{
+	struct db_arg a = db_i64(id);
+	struct db_col c[15];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	c[0] = db_out(DB_T_I64, NULL, 0);
+	c[1] = db_out(DB_T_STR, out->callback_id, sizeof(out->callback_id));
+	c[2] = db_out(DB_T_STR, out->object_id, sizeof(out->object_id));
+	c[3] = db_out(DB_T_STR, out->event_uuid, sizeof(out->event_uuid));
+	c[4] = db_out(DB_T_STR, out->event_type, sizeof(out->event_type));
+	c[5] = db_out(DB_T_I64, NULL, 0);
+	c[6] = db_out(DB_T_STR, out->payload, sizeof(out->payload));
+	c[7] = db_out(DB_T_STR, out->url, sizeof(out->url));
+	c[8] = db_out(DB_T_STR, out->attributes, sizeof(out->attributes));
+	c[9] = db_out(DB_T_STR, out->auth_enc, sizeof(out->auth_enc));
+	c[10] = db_out(DB_T_STR, out->secret_enc, sizeof(out->secret_enc));
+	c[11] = db_out(DB_T_I64, NULL, 0);
+	c[12] = db_out(DB_T_I64, NULL, 0);
+	c[13] = db_out(DB_T_I64, NULL, 0);
+	c[14] = db_out(DB_T_I64, NULL, 0);
+	rc = db_query(db, SQL_LOAD, &a, 1, c, 15, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return DB_NOT_FOUND;
+	out->id = c[0].i;
+	out->attempts = c[5].i;
+	if (c[9].is_null)
+		out->auth_enc[0] = '\0';
+	out->max_attempts = c[11].i;
+	out->initial_backoff_ms = c[12].i;
+	out->backoff_multiplier_pct = c[13].i;
+	out->max_backoff_ms = c[14].i;
+	return DB_OK;
+}
+
+int
+dlv_succeeded(struct db *db, const struct delivery *d, const char *holder,
+    long http)
+{
+	struct db_arg a[3];
+	int rc;
+
+	a[0] = db_i64(http);
+	a[1] = db_i64(d->id);
+	a[2] = db_str(holder);
+	if ((rc = db_exec(db, SQL_SUCCEEDED, a, 3, NULL)) != DB_OK)
+		return rc;
+	a[0] = db_str(d->callback_id);
+	return db_exec(db, SQL_BREAKER_RESET, a, 1, NULL);
+}
+
+int
+dlv_failed(struct db *db, const struct delivery *d, const char *holder,
+    long http, const char *error, int give_up, int64_t delay_ms,
+    int64_t breaker_failures, int64_t breaker_open_s)
+{
+	struct db_arg a[7];
+	int rc;
+
+	a[0] = db_i64(http);
+	a[1] = db_str(error);
+	a[2] = db_i64(give_up ? 1 : 0);
+	a[3] = a[2];
+	a[4] = db_i64(give_up ? 0 : delay_ms);
+	a[5] = db_i64(d->id);
+	a[6] = db_str(holder);
+	if ((rc = db_exec(db, SQL_FAILED, a, 7, NULL)) != DB_OK)
+		return rc;
+	/* failures_in_row before this one: opens at the breaker_failures-th */
+	a[0] = db_i64(breaker_failures - 1);
+	a[1] = db_i64(breaker_open_s);
+	a[2] = db_str(d->callback_id);
+	return db_exec(db, SQL_BREAKER_COUNT, a, 3, NULL);
+}
+
+int
+dlv_report(struct db *db, const struct dispatcher_report *r)
+{
+	struct db_arg a[7];
+
+	a[0] = db_str(r->holder);
+	a[1] = db_i64(r->in_flight);
+	a[2] = db_i64(r->delivered);
+	a[3] = db_i64(r->failed_attempts);
+	a[4] = db_i64(r->gave_up);
+	a[5] = db_i64(r->latency_p50_ms);
+	a[6] = db_i64(r->latency_p99_ms);
+	return db_exec(db, SQL_REPORT, a, 7, NULL);
+}
+
+int
+dlv_counts(struct db *db, struct delivery_counts *out)
+{
+	struct db_col c[4];
+	int rc, i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < 4; i++)
+		c[i] = db_out(DB_T_I64, NULL, 0);
+	rc = db_query(db, SQL_COUNTS, NULL, 0, c, 4, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	out->pending = c[0].i;
+	out->due = c[1].i;
+	out->failed = c[2].i;
+	out->oldest_due_ms = c[3].i;
+	return DB_OK;
+}
