@@ -19,6 +19,7 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/operations.c src/service/operations.h \
 	src/service/templates.c src/service/templates.h \
+	src/service/callbacks.c src/service/callbacks.h \
 	src/service/approval.c src/service/approval.h \
 	src/service/mtoken.c src/service/mtoken.h \
 	src/service/offline_approval.c src/service/offline_approval.h \

@@ -11,4 +11,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/tokens.c src/store/tokens.h \
 	src/store/operations.c src/store/operations.h \
 	src/store/templates.c src/store/templates.h \
+	src/store/callbacks.c src/store/callbacks.h \
 	src/store/housekeeping.c src/store/housekeeping.h
