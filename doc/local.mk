@@ -1,4 +1,4 @@
 # doc: prose documentation shipped in the tarball. (doc/configuration.md is
 # listed by src/bin/local.mk together with the man pages.)
 EXTRA_DIST += doc/architecture.md doc/registrations.md doc/mobile-api.md \
-	doc/authentication.md doc/operations.md
+	doc/authentication.md doc/operations.md doc/webhooks.md

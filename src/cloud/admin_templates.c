@@ -139,30 +139,14 @@ add_template(const struct op_template *t, void *arg)
 	return 0;
 }
 
-/* {"<key>": [...]} from a list call, or the failure. */
-static void
-list_reply(struct worker *w, struct request *req, struct response *res,
-    const char *key, json_object *arr, enum svc_rc rc)
-{
-	json_object *root;
-
-	if (rc == SVC_OK && (root = json_object_new_object()) != NULL) {
-		json_object_object_add(root, key, arr);
-		response_json(res, 200, root);
-		return;
-	}
-	json_object_put(arr);
-	cloud_fail(w, req, res, rc == SVC_OK ? SVC_INTERNAL : rc, NULL);
-}
-
 void
 cloud_template_list(struct worker *w, struct request *req,
     struct response *res)
 {
 	json_object *arr = json_object_new_array();
 
-	list_reply(w, req, res, "templates", arr, arr == NULL ? SVC_INTERNAL :
-	    template_list(cloud_db(w), add_template, arr));
+	cloud_list_reply(w, req, res, "templates", arr, arr == NULL ?
+	    SVC_INTERNAL : template_list(cloud_db(w), add_template, arr));
 }
 
 void
@@ -203,16 +187,6 @@ display_json(const struct op_display *d)
 	return o;
 }
 
-/* A JSON member of obj (any type; the service checks it), NULL if absent
- * or null. */
-static json_object *
-member(json_object *obj, const char *name)
-{
-	json_object *v = NULL;
-
-	return json_object_object_get_ex(obj, name, &v) ? v : NULL;
-}
-
 static void
 display_put_common(struct worker *w, struct request *req,
     struct response *res, int replace)
@@ -242,9 +216,9 @@ display_put_common(struct worker *w, struct request *req,
 		r.operation_type = request_param(req, "operationType");
 		r.language = request_param(req, "language");
 	}
-	r.attributes = member(body, "attributes");
-	r.result_texts = member(body, "resultTexts");
-	r.ui = member(body, "ui");
+	r.attributes = jsonin_member(body, "attributes");
+	r.result_texts = jsonin_member(body, "resultTexts");
+	r.ui = jsonin_member(body, "ui");
 	if ((d = malloc(sizeof(*d))) == NULL) {
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 		goto done;
@@ -312,7 +286,7 @@ cloud_display_list(struct worker *w, struct request *req,
 {
 	json_object *arr = json_object_new_array();
 
-	list_reply(w, req, res, "displayTemplates", arr, arr == NULL ?
+	cloud_list_reply(w, req, res, "displayTemplates", arr, arr == NULL ?
 	    SVC_INTERNAL : display_list(cloud_db(w), request_query(req,
 	    "operationType"), add_display, arr));
 }

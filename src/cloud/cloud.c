@@ -49,6 +49,7 @@ static const char *const OP_LIST_QUERY[] = { "userId", "status",
 static const char *const DISPLAY_LIST_QUERY[] = { "operationType", NULL };
 static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
 static const char *const OP_QR_QUERY[] = { "registrationId", NULL };
+static const char *const CB_DELIVERY_QUERY[] = { "status", "limit", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
@@ -93,6 +94,20 @@ static const struct route ROUTES[] = {
 	    cloud_display_replace, ROUTE_AUTH_ADMIN, NULL, 0 },
 	{ "DELETE", "/admin/display-templates/{operationType}/{language}",
 	    cloud_display_delete, ROUTE_AUTH_ADMIN, NULL, 0 },
+	/* Admins for every application, integration users for theirs. */
+	{ "POST", "/v2/admin/applications/{appId}/callbacks",
+	    cloud_callback_create, ROUTE_AUTH_USER, NULL, 0 },
+	{ "GET", "/v2/admin/applications/{appId}/callbacks",
+	    cloud_callback_list, ROUTE_AUTH_USER, NULL, 0 },
+	{ "GET", "/v2/admin/applications/{appId}/callbacks/{callbackId}",
+	    cloud_callback_get, ROUTE_AUTH_USER, NULL, 0 },
+	{ "PUT", "/v2/admin/applications/{appId}/callbacks/{callbackId}",
+	    cloud_callback_replace, ROUTE_AUTH_USER, NULL, 0 },
+	{ "DELETE", "/v2/admin/applications/{appId}/callbacks/{callbackId}",
+	    cloud_callback_delete, ROUTE_AUTH_USER, NULL, 0 },
+	{ "GET", "/v2/admin/applications/{appId}/callbacks/{callbackId}/"
+	    "deliveries", cloud_callback_deliveries, ROUTE_AUTH_USER,
+	    CB_DELIVERY_QUERY, 0 },
 	{ "POST", "/v2/operations", cloud_op_create, ROUTE_AUTH_USER, NULL,
 	    0 },
 	{ "GET", "/v2/operations", cloud_op_list, ROUTE_AUTH_USER,
@@ -186,6 +201,42 @@ cloud_scope(const struct request *req, struct reg_scope *scope)
 	scope->admin = req->principal.role == AUTH_ROLE_ADMIN;
 }
 
+/* A non-negative decimal query parameter; dflt when absent. */
+int
+cloud_query_num(const struct request *req, const char *key, int64_t dflt,
+    int64_t *out)
+{
+	const char *v = request_query(req, key);
+	char *end;
+	long long n;
+
+	*out = dflt;
+	if (v == NULL)
+		return 0;
+	if (v[0] < '0' || v[0] > '9' || strlen(v) > 9)
+		return -1;
+	n = strtoll(v, &end, 10);
+	if (*end != '\0')
+		return -1;
+	*out = n;
+	return 0;
+}
+
+void
+cloud_list_reply(struct worker *w, struct request *req,
+    struct response *res, const char *key, json_object *arr, enum svc_rc rc)
+{
+	json_object *root;
+
+	if (rc == SVC_OK && (root = json_object_new_object()) != NULL) {
+		json_object_object_add(root, key, arr);
+		response_json(res, 200, root);
+		return;
+	}
+	json_object_put(arr);
+	cloud_fail(w, req, res, rc == SVC_OK ? SVC_INTERNAL : rc, NULL);
+}
+
 void
 cloud_fail(struct worker *w, struct request *req, struct response *res,
     enum svc_rc rc, const char *message)
@@ -217,6 +268,9 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		break;
 	case SVC_TEMPLATE_NOT_FOUND:
 		response_error(res, API_ERROR_TEMPLATE_NOT_FOUND, NULL);
+		break;
+	case SVC_CALLBACK_NOT_FOUND:
+		response_error(res, API_ERROR_CALLBACK_NOT_FOUND, NULL);
 		break;
 	case SVC_OP_STATE:
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);

@@ -78,6 +78,20 @@ void	cloud_display_list(struct worker *, struct request *,
 void	cloud_display_delete(struct worker *, struct request *,
 	    struct response *);
 
+/* Handlers of /v2/admin/applications/{appId}/callbacks (callbacks.c). */
+void	cloud_callback_create(struct worker *, struct request *,
+	    struct response *);
+void	cloud_callback_list(struct worker *, struct request *,
+	    struct response *);
+void	cloud_callback_get(struct worker *, struct request *,
+	    struct response *);
+void	cloud_callback_replace(struct worker *, struct request *,
+	    struct response *);
+void	cloud_callback_delete(struct worker *, struct request *,
+	    struct response *);
+void	cloud_callback_deliveries(struct worker *, struct request *,
+	    struct response *);
+
 void	cloud_op_create(struct worker *, struct request *, struct response *);
 void	cloud_op_get(struct worker *, struct request *, struct response *);
 void	cloud_op_cancel(struct worker *, struct request *, struct response *);
@@ -90,6 +104,15 @@ struct reg_scope;
 /* What the verified caller may reach: its granted applications, or all
  * of them for an administrator. */
 void	cloud_scope(const struct request *req, struct reg_scope *scope);
+/* A non-negative decimal query parameter (at most 9 digits) into *out;
+ * dflt when absent. 0 or -1. */
+int	cloud_query_num(const struct request *req, const char *key,
+	    int64_t dflt, int64_t *out);
+/* {"<key>": arr} from a list call that returned rc (arr may be NULL
+ * when rc is not SVC_OK), or the failure. Takes arr. */
+void	cloud_list_reply(struct worker *w, struct request *req,
+	    struct response *res, const char *key, json_object *arr,
+	    enum svc_rc rc);
 /* The worker's database connection. */
 struct db	*cloud_db(struct worker *w);
 /*

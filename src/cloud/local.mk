@@ -5,6 +5,7 @@ src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/admin_apps.c \
 	src/cloud/admin_users.c \
 	src/cloud/admin_templates.c \
+	src/cloud/callbacks.c \
 	src/cloud/registrations.c \
 	src/cloud/auth_verify.c \
 	src/cloud/operations.c

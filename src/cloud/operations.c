@@ -248,27 +248,6 @@ add_op(const struct operation *op, void *arg)
 	return 0;
 }
 
-/* A non-negative decimal query parameter; dflt when absent. */
-static int
-query_num(const struct request *req, const char *key, int64_t dflt,
-    int64_t *out)
-{
-	const char *v = request_query(req, key);
-	char *end;
-	long long n;
-
-	*out = dflt;
-	if (v == NULL)
-		return 0;
-	if (v[0] < '0' || v[0] > '9' || strlen(v) > 9)
-		return -1;
-	n = strtoll(v, &end, 10);
-	if (*end != '\0')
-		return -1;
-	*out = n;
-	return 0;
-}
-
 void
 cloud_op_list(struct worker *w, struct request *req, struct response *res)
 {
@@ -283,8 +262,8 @@ cloud_op_list(struct worker *w, struct request *req, struct response *res)
 	f.external_id = request_query(req, "externalId");
 	if (f.user_id == NULL || f.user_id[0] == '\0' ||
 	    (st != NULL && (f.status = operation_status_parse(st)) == 0) ||
-	    query_num(req, "pageNumber", 0, &f.page) != 0 ||
-	    query_num(req, "pageSize", 100, &f.size) != 0 || f.size < 1 ||
+	    cloud_query_num(req, "pageNumber", 0, &f.page) != 0 ||
+	    cloud_query_num(req, "pageSize", 100, &f.size) != 0 || f.size < 1 ||
 	    f.size > OP_PAGE_MAX) {
 		response_error(res, API_ERROR_REQUEST, "userId is required; "
 		    "status is an operation status; pageNumber >= 0; "

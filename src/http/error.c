@@ -40,6 +40,8 @@ static const struct err_info ERRORS[API_ERR_COUNT] = {
 	    "The operation's state does not allow this change" },
 	[API_ERROR_TEMPLATE_NOT_FOUND] = { 400, "ERROR_TEMPLATE_NOT_FOUND",
 	    "Template not found" },
+	[API_ERROR_CALLBACK_NOT_FOUND] = { 400, "ERROR_CALLBACK_NOT_FOUND",
+	    "Callback not found" },
 	[API_ERROR_OTP_INVALID] = { 400, "ERROR_OTP_INVALID",
 	    "The offline OTP is malformed" },
 	[API_ERROR_SIGNATURE_INVALID] = { 400, "ERROR_SIGNATURE_INVALID",

@@ -27,6 +27,7 @@ enum api_err {
 	API_ERROR_OPERATION_NOT_FOUND,		/* 400 unknown or out of scope */
 	API_ERROR_OPERATION_STATE_CHANGE,	/* 400 state forbids it */
 	API_ERROR_TEMPLATE_NOT_FOUND,		/* 400 no such template */
+	API_ERROR_CALLBACK_NOT_FOUND,		/* 400 unknown or other app's */
 	API_ERROR_OTP_INVALID,			/* 400 malformed offline OTP */
 	API_ERROR_SIGNATURE_INVALID,		/* 400 malformed auth header */
 	API_ERROR_TOKEN_INVALID,		/* 400 malformed token header */

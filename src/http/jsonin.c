@@ -354,6 +354,15 @@ jsonin_bool(json_object *obj, const char *name, int dflt, int *out,
 	return 0;
 }
 
+json_object *
+jsonin_member(json_object *obj, const char *name)
+{
+	json_object *v = NULL;
+
+	return obj != NULL && json_object_object_get_ex(obj, name, &v) ? v :
+	    NULL;
+}
+
 int
 jsonin_cs_ident(int c)
 {

@@ -59,6 +59,10 @@ int	jsonin_int64(json_object *obj, const char *name, int required,
 int	jsonin_bool(json_object *obj, const char *name, int dflt, int *out,
 	    char *err, size_t errlen);
 
+/* The member name of obj, of any type (the caller checks it); NULL when
+ * absent or null. Lives as long as obj. */
+json_object	*jsonin_member(json_object *obj, const char *name);
+
 /* Common character classes. */
 int	jsonin_cs_ident(int c);		/* [A-Za-z0-9._-] */
 int	jsonin_cs_username(int c);	/* [A-Za-z0-9._@-] */

@@ -22,6 +22,7 @@ enum svc_rc {
 	SVC_OP_NOT_FOUND,	/* no such operation within the scope */
 	SVC_OP_STATE,		/* the operation's state forbids it */
 	SVC_TEMPLATE_NOT_FOUND,	/* no such operation or display template */
+	SVC_CALLBACK_NOT_FOUND,	/* no such callback of the application */
 	/* The mobile API's failure categories (api.md §3.2). */
 	SVC_AUTH_FAILED,	/* signature/header does not authenticate */
 	SVC_ACTIVATION_INVALID,	/* no such activation / state forbids it */
