@@ -19,11 +19,8 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/operations.c src/service/operations.h \
 	src/service/templates.c src/service/templates.h \
-<<<<<<< HEAD
 	src/service/webhook.c src/service/webhook.h \
-=======
 	src/service/callbacks.c src/service/callbacks.h \
->>>>>>> callbacks-api
 	src/service/approval.c src/service/approval.h \
 	src/service/mtoken.c src/service/mtoken.h \
 	src/service/offline_approval.c src/service/offline_approval.h \

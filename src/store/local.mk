@@ -11,9 +11,6 @@ src_store_libpastore_a_SOURCES = \
 	src/store/tokens.c src/store/tokens.h \
 	src/store/operations.c src/store/operations.h \
 	src/store/templates.c src/store/templates.h \
-<<<<<<< HEAD
 	src/store/deliveries.c src/store/deliveries.h \
-=======
 	src/store/callbacks.c src/store/callbacks.h \
->>>>>>> callbacks-api
 	src/store/housekeeping.c src/store/housekeeping.h
