@@ -62,7 +62,10 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
+        class S(http.server.ThreadingHTTPServer):
+            request_queue_size = 128    # the dispatcher connects 8 at once
+
+        self.srv = S(("127.0.0.1", port), H)
         self.srv.daemon_threads = True
         self.port = self.srv.server_address[1]
         self.thread = threading.Thread(target=self.srv.serve_forever,
