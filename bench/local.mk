@@ -14,7 +14,8 @@ bench_http_load_SOURCES = bench/http_load.c \
 	bench/latency.c bench/latency.h
 bench_http_load_LDADD = $(PASERV_CORE_LDADD) $(CURL_LIBS)
 
-dist_noinst_SCRIPTS += bench/crypto bench/auth bench/operations
+dist_noinst_SCRIPTS += bench/crypto bench/auth bench/operations \
+	bench/webhooks
 EXTRA_DIST += doc/benchmarks.md
 
 # Keeps the tools working (e2e stack; skips without it). No timings.
