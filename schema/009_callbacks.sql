@@ -74,6 +74,11 @@ CREATE TABLE IF NOT EXISTS callback_delivery (
 	CONSTRAINT callback_delivery_status CHECK (status BETWEEN 1 AND 3)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- The housekeeping job deletes old events by age: an index keeps that a
+-- range scan of the old rows only.
+ALTER TABLE event_outbox ADD KEY IF NOT EXISTS event_outbox_created
+    (created_at);
+
 -- Fan-out: an event gets a delivery row for every callback of its
 -- application and kind, in the transaction that wrote the event (which is
 -- the transaction of the status change).

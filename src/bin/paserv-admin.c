@@ -44,9 +44,10 @@ usage(FILE *fp)
 	    "  check-config [--connect]\n"
 	    "      validate the configuration (and reach the database)\n"
 	    "  housekeeping\n"
-	    "      one housekeeping pass (expire registrations, purge expired\n"
-	    "      temporary keys and replay entries) unless another host\n"
-	    "      holds the lease; prints what it did\n"
+	    "      one housekeeping pass (expire registrations and\n"
+	    "      operations, purge expired temporary keys, replay entries,\n"
+	    "      finished webhook deliveries and old events) unless\n"
+	    "      another host holds the lease; prints what it did\n"
 	    "options:\n"
 	    "  -c, --config FILE   configuration file\n"
 	    "  -h, --help          this text\n"
@@ -202,10 +203,15 @@ cmd_housekeeping(const struct config *cfg, struct db *db, int argc)
 	    "expired operations: %llu\n"
 	    "purged temporary keys: %llu\n"
 	    "purged replay entries: %llu\n"
+	    "purged webhook deliveries: %llu\n"
+	    "purged events: %llu\n"
+	    "purged dispatcher status rows: %llu\n"
 	    "statements: %u\n", holder, (unsigned long long)c.expired,
 	    (unsigned long long)c.operations,
 	    (unsigned long long)c.temporary_keys,
-	    (unsigned long long)c.replay_entries, c.statements);
+	    (unsigned long long)c.replay_entries,
+	    (unsigned long long)c.deliveries, (unsigned long long)c.events,
+	    (unsigned long long)c.dispatchers, c.statements);
 	return 0;
 }
 

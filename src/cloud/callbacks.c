@@ -226,9 +226,9 @@ cloud_callback_delete(struct worker *w, struct request *req,
 }
 
 static void
-add_ms(json_object *o, const char *key, int64_t ms)
+add_i64(json_object *o, const char *key, int64_t v)
 {
-	json_object_object_add(o, key, json_object_new_int64(ms));
+	json_object_object_add(o, key, json_object_new_int64(v));
 }
 
 static int
@@ -254,11 +254,11 @@ add_delivery(const struct cb_delivery_row *d, void *arg)
 	if (d->last_error[0] != '\0')
 		json_object_object_add(o, "lastError",
 		    json_object_new_string(d->last_error));
-	add_ms(o, "timestampCreated", d->created_ms);
+	add_i64(o, "timestampCreated", d->created_ms);
 	if (d->status == CB_PENDING)
-		add_ms(o, "timestampNextAttempt", d->next_attempt_ms);
+		add_i64(o, "timestampNextAttempt", d->next_attempt_ms);
 	if (d->finished_ms != 0)
-		add_ms(o, "timestampFinished", d->finished_ms);
+		add_i64(o, "timestampFinished", d->finished_ms);
 	json_object_object_add(o, "payload", json_tokener_parse(d->payload));
 	return 0;
 }
@@ -286,4 +286,53 @@ cloud_callback_deliveries(struct worker *w, struct request *req,
 	    SVC_INTERNAL : callback_deliveries(cloud_db(w), &scope,
 	    request_param(req, "appId"), request_param(req, "callbackId"),
 	    status, limit, add_delivery, arr));
+}
+
+static int
+add_dispatcher(const struct dispatcher_row *d, void *arg)
+{
+	json_object *o = json_object_new_object();
+
+	if (o == NULL || json_object_array_add(arg, o) != 0) {
+		json_object_put(o);
+		return -1;
+	}
+	json_object_object_add(o, "holder", json_object_new_string(d->holder));
+	add_i64(o, "timestampStarted", d->started_ms);
+	add_i64(o, "timestampReported", d->updated_ms);
+	add_i64(o, "inFlight", d->in_flight);
+	add_i64(o, "delivered", d->delivered);
+	add_i64(o, "failedAttempts", d->failed_attempts);
+	add_i64(o, "gaveUp", d->gave_up);
+	add_i64(o, "latencyP50Ms", d->latency_p50_ms);
+	add_i64(o, "latencyP99Ms", d->latency_p99_ms);
+	return 0;
+}
+
+void
+cloud_webhook_status(struct worker *w, struct request *req,
+    struct response *res)
+{
+	struct delivery_counts c;
+	json_object *root, *q, *arr;
+	enum svc_rc rc;
+
+	if ((arr = json_object_new_array()) == NULL) {
+		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
+		return;
+	}
+	rc = callback_queue_status(cloud_db(w), &c, add_dispatcher, arr);
+	if (rc != SVC_OK || (root = json_object_new_object()) == NULL ||
+	    (q = json_object_new_object()) == NULL) {
+		json_object_put(arr);
+		cloud_fail(w, req, res, rc == SVC_OK ? SVC_INTERNAL : rc, NULL);
+		return;
+	}
+	add_i64(q, "pending", c.pending);
+	add_i64(q, "due", c.due);
+	add_i64(q, "failed", c.failed);
+	add_i64(q, "oldestDueAgeMs", c.oldest_due_ms);
+	json_object_object_add(root, "queue", q);
+	json_object_object_add(root, "dispatchers", arr);
+	response_json(res, 200, root);
 }

@@ -105,6 +105,8 @@ static const struct route ROUTES[] = {
 	    cloud_callback_replace, ROUTE_AUTH_USER, NULL, 0 },
 	{ "DELETE", "/v2/admin/applications/{appId}/callbacks/{callbackId}",
 	    cloud_callback_delete, ROUTE_AUTH_USER, NULL, 0 },
+	{ "GET", "/admin/webhooks", cloud_webhook_status, ROUTE_AUTH_ADMIN,
+	    NULL, 0 },
 	{ "GET", "/v2/admin/applications/{appId}/callbacks/{callbackId}/"
 	    "deliveries", cloud_callback_deliveries, ROUTE_AUTH_USER,
 	    CB_DELIVERY_QUERY, 0 },

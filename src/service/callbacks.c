@@ -893,3 +893,14 @@ callback_deliveries(struct db *db, const struct reg_scope *scope,
 	return svc_from_db(cb_deliveries(db, id, status, limit, fn, arg),
 	    SVC_INTERNAL);
 }
+
+enum svc_rc
+callback_queue_status(struct db *db, struct delivery_counts *counts,
+    int (*fn)(const struct dispatcher_row *, void *), void *arg)
+{
+	int rc;
+
+	if ((rc = dlv_counts(db, counts)) != DB_OK)
+		return svc_from_db(rc, SVC_INTERNAL);
+	return svc_from_db(dlv_dispatchers(db, fn, arg), SVC_INTERNAL);
+}

@@ -23,6 +23,7 @@
 #include "service/result.h"
 #include "store/callbacks.h"
 #include "store/db.h"
+#include "store/deliveries.h"
 #include "store/registrations.h"
 
 #define CALLBACK_DEFAULT_MAX_ATTEMPTS		50
@@ -116,6 +117,12 @@ enum svc_rc	callback_deliveries(struct db *db,
 		    const struct reg_scope *scope, const char *app_id,
 		    const char *id, int status, int64_t limit,
 		    int (*fn)(const struct cb_delivery_row *, void *),
+		    void *arg);
+/* The delivery queue of every application and what each dispatcher last
+ * reported (the administrator's view). */
+enum svc_rc	callback_queue_status(struct db *db,
+		    struct delivery_counts *counts,
+		    int (*fn)(const struct dispatcher_row *, void *),
 		    void *arg);
 
 #endif

@@ -142,6 +142,12 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 		rc = drain(&p, hk_purge_temporary_keys, &out->temporary_keys);
 	if (rc == SVC_OK)
 		rc = drain(&p, hk_purge_replay, &out->replay_entries);
+	if (rc == SVC_OK)
+		rc = drain(&p, hk_purge_deliveries, &out->deliveries);
+	if (rc == SVC_OK)
+		rc = drain(&p, hk_purge_events, &out->events);
+	if (rc == SVC_OK)
+		rc = drain(&p, hk_purge_dispatchers, &out->dispatchers);
 	/* A lease that is not released lapses after its TTL anyway. */
 	if (!p.lost)
 		(void)hk_lease_release(db, HOUSEKEEPING_LEASE, holder);

@@ -82,6 +82,11 @@ static const char SQL_COUNTS[] =
     " COALESCE((SELECT " MS("UTC_TIMESTAMP(3)") " - " MS("MIN(next_attempt_at)")
     " FROM callback_delivery WHERE status = 1"
     " AND next_attempt_at <= UTC_TIMESTAMP(3)), 0)";
+static const char SQL_DISPATCHERS[] =
+    "SELECT holder, " MS("started_at") ", " MS("updated_at") ","
+    " in_flight, delivered, failed_attempts, gave_up, latency_p50_ms,"
+    " latency_p99_ms FROM dispatcher_status ORDER BY updated_at DESC"
+    " LIMIT 100";
 
 int
 dlv_open_breakers(struct db *db, char *out, size_t cap)
@@ -264,4 +269,49 @@ dlv_counts(struct db *db, struct delivery_counts *out)
 	out->failed = c[2].i;
 	out->oldest_due_ms = c[3].i;
 	return DB_OK;
+}
+
+struct dispatcher_fetch {
+	struct dispatcher_row	 row;
+	struct db_col		 c[9];
+	int			(*fn)(const struct dispatcher_row *, void *);
+	void			*arg;
+};
+
+static int
+dispatcher_row(void *arg)
+{
+	struct dispatcher_fetch *f = arg;
+	int64_t *v[8];
+	int i;
+
+	v[0] = &f->row.started_ms;
+	v[1] = &f->row.updated_ms;
+	v[2] = &f->row.in_flight;
+	v[3] = &f->row.delivered;
+	v[4] = &f->row.failed_attempts;
+	v[5] = &f->row.gave_up;
+	v[6] = &f->row.latency_p50_ms;
+	v[7] = &f->row.latency_p99_ms;
+	for (i = 0; i < 8; i++)
+		*v[i] = f->c[i + 1].i;
+	return f->fn(&f->row, f->arg);
+}
+
+int
+dlv_dispatchers(struct db *db,
+    int (*fn)(const struct dispatcher_row *, void *), void *arg)
+{
+	struct dispatcher_fetch f;
+	int rc, i;
+
+	memset(&f, 0, sizeof(f));
+	f.fn = fn;
+	f.arg = arg;
+	f.c[0] = db_out(DB_T_STR, f.row.holder, sizeof(f.row.holder));
+	for (i = 1; i < 9; i++)
+		f.c[i] = db_out(DB_T_I64, NULL, 0);
+	rc = db_query(db, SQL_DISPATCHERS, NULL, 0, f.c, 9, dispatcher_row,
+	    &f);
+	return rc < 0 ? rc : DB_OK;
 }

@@ -92,4 +92,21 @@ int	dlv_failed(struct db *db, const struct delivery *d, const char *holder,
 int	dlv_report(struct db *db, const struct dispatcher_report *r);
 int	dlv_counts(struct db *db, struct delivery_counts *out);
 
+/* A dispatcher's last report as stored. */
+struct dispatcher_row {
+	char	 holder[DLV_HOLDER_MAX + 1];
+	int64_t	 started_ms;
+	int64_t	 updated_ms;
+	int64_t	 in_flight;
+	int64_t	 delivered;
+	int64_t	 failed_attempts;
+	int64_t	 gave_up;
+	int64_t	 latency_p50_ms;
+	int64_t	 latency_p99_ms;
+};
+
+/* Every dispatcher status row, most recently updated first. */
+int	dlv_dispatchers(struct db *db,
+	    int (*fn)(const struct dispatcher_row *, void *), void *arg);
+
 #endif

@@ -48,6 +48,23 @@ static const char SQL_PURGE_TEMPORARY_KEYS[] =
     "DELETE FROM temporary_key WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
 static const char SQL_PURGE_ECIES_REPLAY[] =
     "DELETE FROM replay_value WHERE expires_at < UTC_TIMESTAMP(3) LIMIT ?";
+/* Finished deliveries past their callback's retention (at least an hour:
+ * the first bound lets the index (status, finished_at) narrow the scan). */
+static const char SQL_PURGE_DELIVERIES[] =
+    "DELETE FROM callback_delivery WHERE status IN (2, 3)"
+    " AND finished_at < UTC_TIMESTAMP(3) - INTERVAL 1 HOUR"
+    " AND finished_at < UTC_TIMESTAMP(3) - INTERVAL (SELECT c.retention_s"
+    " FROM callback c WHERE c.id = callback_delivery.callback_id) SECOND"
+    " LIMIT ?";
+/* Events no delivery refers to any more, after HK_EVENTS_RETENTION_S. */
+static const char SQL_PURGE_EVENTS[] =
+    "DELETE FROM event_outbox WHERE created_at < UTC_TIMESTAMP(3)"
+    " - INTERVAL 2592000 SECOND AND NOT EXISTS (SELECT 1 FROM"
+    " callback_delivery d WHERE d.event_id = event_outbox.id)"
+    " ORDER BY created_at LIMIT ?";
+static const char SQL_PURGE_DISPATCHERS[] =
+    "DELETE FROM dispatcher_status WHERE updated_at < UTC_TIMESTAMP(3)"
+    " - INTERVAL 1 DAY LIMIT ?";
 
 int
 hk_lease_take(struct db *db, const char *name, const char *holder,
@@ -165,4 +182,28 @@ hk_purge_replay(struct db *db, int64_t limit, uint64_t *changed)
 	struct db_arg a = db_i64(limit);
 
 	return limited(db, SQL_PURGE_ECIES_REPLAY, &a, 1, changed);
+}
+
+int
+hk_purge_deliveries(struct db *db, int64_t limit, uint64_t *changed)
+{
+	struct db_arg a = db_i64(limit);
+
+	return limited(db, SQL_PURGE_DELIVERIES, &a, 1, changed);
+}
+
+int
+hk_purge_events(struct db *db, int64_t limit, uint64_t *changed)
+{
+	struct db_arg a = db_i64(limit);
+
+	return limited(db, SQL_PURGE_EVENTS, &a, 1, changed);
+}
+
+int
+hk_purge_dispatchers(struct db *db, int64_t limit, uint64_t *changed)
+{
+	struct db_arg a = db_i64(limit);
+
+	return limited(db, SQL_PURGE_DISPATCHERS, &a, 1, changed);
 }

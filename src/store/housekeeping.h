@@ -1,7 +1,8 @@
 /*
  * housekeeping.h - the SQL of the housekeeping job: its lease (table
- * job_lease) and the bounded batches it runs on activation, temporary_key
- * and replay_value.
+ * job_lease) and the bounded batches it runs on activation, operation,
+ * temporary_key, replay_value, callback_delivery, event_outbox and
+ * dispatcher_status.
  *
  * Owns: taking, renewing and releasing a named lease (one row: who holds
  * it and until when), and the three batch statements, each limited to a
@@ -18,6 +19,7 @@
 
 #define HK_LEASE_NAME_MAX	64
 #define HK_HOLDER_MAX		128
+#define HK_EVENTS_RETENTION_S	2592000		/* 30 days */
 
 /*
  * Takes the lease `name` for holder for ttl_s seconds when it is free,
@@ -44,5 +46,13 @@ int	hk_purge_temporary_keys(struct db *db, int64_t limit,
 	    uint64_t *changed);
 int	hk_purge_replay(struct db *db, int64_t limit,
 	    uint64_t *changed);
+/* Deletes at most limit finished (DELIVERED, FAILED) webhook deliveries
+ * older than their callback's retention (and at least an hour old). */
+int	hk_purge_deliveries(struct db *db, int64_t limit, uint64_t *changed);
+/* Deletes at most limit events older than HK_EVENTS_RETENTION_S that no
+ * delivery refers to. */
+int	hk_purge_events(struct db *db, int64_t limit, uint64_t *changed);
+/* Deletes status rows of dispatchers silent for a day. */
+int	hk_purge_dispatchers(struct db *db, int64_t limit, uint64_t *changed);
 
 #endif

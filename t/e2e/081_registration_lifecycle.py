@@ -382,7 +382,13 @@ live_key = sql("SELECT id FROM temporary_key WHERE expires_at > "
 sql("INSERT INTO replay_value (scope, value_hash, expires_at) VALUES"
     " (1, UNHEX(SHA2(UUID(), 256)), UTC_TIMESTAMP(3) - INTERVAL 1 SECOND),"
     " (2, UNHEX(SHA2(UUID(), 256)), UTC_TIMESTAMP(3) + INTERVAL 1 HOUR)")
-rc, out = housekeeping({"PASERV_HOUSEKEEPING_BATCH": "500"})
+# The worker's own job may be in the middle of a pass (the lease busy):
+# then wait until a pass of ours runs, so the work is surely done.
+for _ in range(80):
+    rc, out = housekeeping({"PASERV_HOUSEKEEPING_BATCH": "500"})
+    if not out.get("lease", "").startswith("busy"):
+        break
+    time.sleep(0.25)
 t.eq(sql("SELECT COUNT(*) FROM activation WHERE app_id = '%s' AND status = 5"
          " AND activation_code IS NULL" % batch_app), "1200",
      "1200 expired rows with batch 500: all REMOVED, codes cleared")
@@ -394,8 +400,9 @@ except ValueError:
 if n >= 1200:
     # CREATED: batches of 500 until one changes fewer (3); PENDING_COMMIT:
     # one (fewer than 500 others expired meanwhile); operations: one (the
-    # same); one per purge.
-    t.eq(stm, n // 500 + 1 + 1 + 1 + 2,
+    # same); one per purge (temporary keys, replay entries, webhook
+    # deliveries, events, dispatcher status rows).
+    t.eq(stm, n // 500 + 1 + 1 + 1 + 5,
          "statements: %d expired in batches of 500" % n)
 else:
     t.ok(rc == 0, "the worker's pass took part of the work (%s)" % out)

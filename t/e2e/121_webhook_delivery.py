@@ -8,7 +8,10 @@ verifies; a receiver down for a while (PASERV_E2E_DOWN_SECONDS, default
 the dispatcher killed with SIGKILL mid-delivery and started again: the
 same; a receiver that hangs and one that answers 500 forever do not delay
 another receiver's events; an event whose attempts are used up is FAILED
-and stays queryable; the circuit breaker opens after failures in a row."""
+and stays queryable; the circuit breaker opens after failures in a row;
+two dispatchers at once send each event once; GET /admin/webhooks shows
+the queue and the dispatchers' figures; housekeeping purges deliveries
+past their retention and old events."""
 import base64
 import hashlib
 import hmac
@@ -25,7 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(21)
+t = e.Tap(28)
 A = e.admin_auth()
 REG = "/powerauth-cloud/v2/registrations"
 OPS = "/powerauth-cloud/v2/operations"
@@ -289,4 +292,72 @@ for r_ in rx:
     r_.mode = "ok"
     r_.stop()
 t.ok(dispatcher_alive(), "the dispatcher is still running")
+
+# 6. Two dispatchers at once: each event is sent once.
+app6 = e.new_app("e2e-wh-two-", t)
+two = Receiver()
+cb6 = callback(app6.get("id"), two.url(), "REGISTRATION_STATUS_CHANGE",
+               ["activationStatus"])
+second = subprocess.Popen([os.path.join(os.path.dirname(e.ADMIN_BIN),
+                                        "paserv-dispatch"), "-c", e.CONF],
+                          stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+e.mysql("INSERT INTO event_outbox (event_id, type, app_id, object_id,"
+        " payload, created_at) SELECT UUID(), 'ACTIVATION', '%s', UUID(),"
+        " JSON_OBJECT('type', 'ACTIVATION', 'activationId', UUID()),"
+        " UTC_TIMESTAMP(3) FROM seq_1_to_300" % app6.get("id"))
+wait_for(lambda: e.mysql("SELECT COUNT(*) FROM callback_delivery WHERE"
+                         " callback_id = '%s' AND status = 2"
+                         % cb6.get("id")).strip() == "300", 60)
+second.send_signal(signal.SIGTERM)
+second.wait(timeout=30)
+with two.lock:
+    ids6 = [h.get("webhook-id") for h, _, _ in two.got]
+t.ok(len(ids6) == 300 and len(set(ids6)) == 300,
+     "two dispatchers, 300 events: 300 requests, no event sent twice "
+     "(%d requests, %d distinct)" % (len(ids6), len(set(ids6))))
+t.eq(second.returncode, 0, "the second dispatcher stops cleanly on SIGTERM")
+two.stop()
+
+# 7. Figures for the administrator (dispatchers report every 5 s).
+time.sleep(5.5)
+r = e.request("GET", "/powerauth-cloud/admin/webhooks", auth=A)
+st = r.json() or {}
+q = st.get("queue", {})
+t.ok(r.status == 200 and {"pending", "due", "failed", "oldestDueAgeMs"} <=
+     set(q) and q.get("failed", 0) >= 20, "GET /admin/webhooks: the queue "
+     "with the given-up deliveries", st)
+now_ms = time.time() * 1000
+live = [x for x in st.get("dispatchers", [])
+        if now_ms - x.get("timestampReported", 0) < 15000]
+t.ok(live and live[0].get("delivered", 0) >= 5 and
+     "latencyP99Ms" in live[0], "a dispatcher reported within 15 s, "
+     "with its deliveries and latency", st.get("dispatchers"))
+U = e.new_user("e2e-wh-u-", app_id, t)
+t.eq(e.request("GET", "/powerauth-cloud/admin/webhooks", auth=U).status,
+     403, "integration users: 403")
+
+# 8. Retention: finished deliveries past it and old events go.
+cid = cbs[1].get("id")
+e.mysql("UPDATE callback SET retention_s = 3600 WHERE id = '%s'" % cid)
+e.mysql("UPDATE callback_delivery SET finished_at = UTC_TIMESTAMP(3) -"
+        " INTERVAL 2 HOUR WHERE callback_id = '%s' AND status = 3" % cid)
+quiet = e.new_app("e2e-wh-old-", t)     # no callbacks: no deliveries
+old_ev = str(__import__("uuid").uuid4())
+e.mysql("INSERT INTO event_outbox (event_id, type, app_id, object_id,"
+        " payload, created_at) VALUES ('%s', 'ACTIVATION', '%s', UUID(),"
+        " '{}', UTC_TIMESTAMP(3) - INTERVAL 31 DAY), (UUID(), 'ACTIVATION',"
+        " '%s', UUID(), '{}', UTC_TIMESTAMP(3) - INTERVAL 29 DAY)"
+        % (old_ev, quiet.get("id"), quiet.get("id")))
+for _ in range(20):
+    p = subprocess.run([e.ADMIN_BIN, "-c", e.CONF, "housekeeping"],
+                       capture_output=True, text=True)
+    if "taken" in p.stdout:
+        break
+    time.sleep(0.5)
+t.eq(e.mysql("SELECT COUNT(*) FROM callback_delivery WHERE callback_id ="
+             " '%s'" % cid).strip(), "0",
+     "FAILED deliveries past the callback's retention purged")
+t.eq(e.mysql("SELECT event_id = '%s' FROM event_outbox WHERE app_id ="
+             " '%s'" % (old_ev, quiet.get("id"))).split(), ["0"],
+     "events: the one of 31 days purged, the one of 29 days kept")
 t.done()
