@@ -24,6 +24,7 @@ src_bin_paserv_admin_LDADD = $(PASERV_SERVER_LDADD)
 
 dist_man_MANS += doc/man/paserv-cloud.8 doc/man/paserv-enroll.8 \
 	doc/man/paserv-admin.8 doc/man/paserv-dispatch.8 \
+	doc/man/paserv-migrate.8 \
 	doc/man/paserv.conf.5
 EXTRA_DIST += doc/configuration.md
 
@@ -32,15 +33,3 @@ EXTRA_DIST += doc/configuration.md
 examplesdir = $(sysconfdir)/paserv
 dist_examples_DATA = etc/paserv.conf.example etc/mariadb-paserv.cnf
 
-# systemd unit of the webhook dispatcher (the workers' units come with the
-# packaging work). Override the directory with
-# `make systemdsystemunitdir=/lib/systemd/system install`.
-systemdsystemunitdir = $(prefix)/lib/systemd/system
-nodist_systemdsystemunit_DATA = etc/systemd/paserv-dispatch.service
-EXTRA_DIST += etc/systemd/paserv-dispatch.service.in
-CLEANFILES += etc/systemd/paserv-dispatch.service
-etc/systemd/paserv-dispatch.service: $(srcdir)/etc/systemd/paserv-dispatch.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) etc/systemd && \
-	sed -e 's|%SBINDIR%|$(sbindir)|g' -e 's|%SYSCONFDIR%|$(sysconfdir)|g' \
-	    $(srcdir)/etc/systemd/paserv-dispatch.service.in >$@.tmp && \
-	mv $@.tmp $@
