@@ -67,7 +67,8 @@ def wait_socket(path, proc):
 def main():
     r = subprocess.run(["make", "-C", BUILD, "-s", "install",
                         "DESTDIR=" + stage], capture_output=True, text=True)
-    t.ok(r.returncode == 0, "make install DESTDIR=… succeeds", r.stderr[-2000:])
+    t.ok(r.returncode == 0, "make install DESTDIR=… succeeds",
+         r.stderr[-2000:])
     sbin = os.path.dirname(find("paserv-cloud") or "/x/x")
     names = ["paserv-cloud", "paserv-enroll", "paserv-admin",
              "paserv-dispatch", "paserv-migrate"]
