@@ -14,7 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(12)
+t = e.Tap(16)
 GOOD = "Basic Z29vZDpnb29k"
 CTX = ssl.create_default_context()
 CTX.check_hostname = False
@@ -30,6 +30,27 @@ def get(port, method, path, headers=None):
         return e.Response(r.status, r.getheaders(), r.read())
     finally:
         c.close()
+
+
+def burst(port, path, n):
+    """n GETs on one kept-alive connection, as fast as they go: codes."""
+    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=10,
+                                    context=CTX)
+    codes = []
+    try:
+        for _ in range(n):
+            try:
+                c.request("GET", path)
+                r = c.getresponse()
+                r.read()
+                codes.append(r.status)
+            except (http.client.HTTPException, OSError):
+                c.close()       # closed after a refusal: a new one
+                c = http.client.HTTPSConnection("127.0.0.1", port,
+                                                timeout=10, context=CTX)
+    finally:
+        c.close()
+    return codes
 
 
 def envelope(r, status, code, name):
@@ -121,6 +142,19 @@ def main(tmp):
                  403, "HTTP_403", "internal, client not allowed: health 403")
         t.eq(get(pub2, "GET", "/enrollment-server/x").status, 200,
              "public server unaffected by the internal allow list")
+        # Rate limits (a new nginx: fresh zones): activation create 1/s
+        # with bursts of 5, the rest 20/s with bursts of 40.
+        codes = [get(pub2, "POST", "/enrollment-server/pa/v3/activation/"
+                     "create").status for _ in range(10)]
+        t.ok(codes[:6] == [200] * 6 and 429 in codes[6:],
+             "activation create: a burst of 6 passes, then 429", codes)
+        rr = get(pub2, "POST", "/enrollment-server/pa/v3/activation/create")
+        envelope(rr, 429, "HTTP_429", "429 in the JSON envelope")
+        t.eq(rr.header("Retry-After"), "1", "429 says Retry-After")
+        codes = burst(pub2, "/enrollment-server/pa/v3/status", 200)
+        t.ok(codes.count(429) > 0 and codes[:30] == [200] * 30,
+             "other calls: a burst passes, then 429 (%d of 200)"
+             % codes.count(429), codes)
     finally:
         for cmd in stops:
             subprocess.run(cmd + ["-s", "stop"], capture_output=True)
