@@ -19,8 +19,9 @@ src_bin_paserv_dispatch_SOURCES = src/bin/paserv-dispatch.c \
 	src/bin/dispatcher.c src/bin/dispatcher.h
 src_bin_paserv_dispatch_LDADD = $(PASERV_SERVER_LDADD) $(CURL_LIBS)
 
-src_bin_paserv_admin_SOURCES = src/bin/paserv-admin.c
-src_bin_paserv_admin_LDADD = $(PASERV_SERVER_LDADD)
+src_bin_paserv_admin_SOURCES = src/bin/paserv-admin.c \
+	src/bin/admin_cmds.c src/bin/admin_cmds.h
+src_bin_paserv_admin_LDADD = $(PASERV_SERVER_LDADD) $(QRENCODE_LIBS)
 
 dist_man_MANS += doc/man/paserv-cloud.8 doc/man/paserv-enroll.8 \
 	doc/man/paserv-admin.8 doc/man/paserv-dispatch.8 \

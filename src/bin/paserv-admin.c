@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bin/admin_cmds.h"
 #include "common/config.h"
 #include "crypto/primitives.h"
 #include "service/auth.h"
@@ -48,6 +49,16 @@ usage(FILE *fp)
 	    "      operations, purge expired temporary keys, replay entries,\n"
 	    "      finished webhook deliveries and old events) unless\n"
 	    "      another host holds the lease; prints what it did\n"
+	    "  app-create ID [--role ROLE]...\n"
+	    "      create an application; prints its keys and mobile SDK\n"
+	    "      configuration\n"
+	    "  app-list\n"
+	    "      one line per application: id, appKey\n"
+	    "  app-show ID [--qr]\n"
+	    "      an application's keys and mobile SDK configuration (--qr:\n"
+	    "      also as a QR code on the terminal)\n"
+	    "  schema-version\n"
+	    "      the applied and the shipped schema version\n"
 	    "options:\n"
 	    "  -c, --config FILE   configuration file\n"
 	    "  -h, --help          this text\n"
@@ -234,6 +245,14 @@ run(const struct config *cfg, int argc, char **argv)
 		rc = cmd_check_config(cfg, db, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "housekeeping") == 0)
 		rc = cmd_housekeeping(cfg, db, argc - 1);
+	else if (strcmp(argv[0], "app-create") == 0 && argc >= 2)
+		rc = admin_app_create(cfg, db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "app-list") == 0 && argc == 1)
+		rc = admin_app_list(db);
+	else if (strcmp(argv[0], "app-show") == 0 && argc >= 2)
+		rc = admin_app_show(db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "schema-version") == 0)
+		rc = admin_schema_version(db, argc - 1, argv + 1);
 	else {
 		usage(stderr);
 		rc = 2;

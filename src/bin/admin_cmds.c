@@ -1,0 +1,216 @@
+/* admin_cmds.c - application and schema commands (see admin_cmds.h). */
+#include <config.h>
+
+#include "bin/admin_cmds.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <qrencode.h>
+
+#include "service/applications.h"
+#include "store/schema.h"
+
+#define PROG		"paserv-admin"
+#define ROLES_MAX	APPLICATION_ROLES_MAX
+
+static const char *
+failure(enum svc_rc rc)
+{
+	switch (rc) {
+	case SVC_INVALID:
+		return "invalid id or role ([A-Za-z0-9._-], id up to 255, "
+		    "role up to 64 characters)";
+	case SVC_EXISTS:
+		return "application already exists";
+	case SVC_APP_NOT_FOUND:
+		return "no such application";
+	case SVC_DB_DOWN:
+		return "database unavailable";
+	default:
+		return "internal error";
+	}
+}
+
+static void
+print_app(const struct application *a)
+{
+	size_t i;
+
+	printf("id: %s\nappKey: %s\nappSecret: %s\nmasterServerPublicKey: %s\n"
+	    "mobileSdkConfig: %s\nroles:", a->id, a->app_key, a->app_secret,
+	    a->master_public_key, a->mobile_sdk_config != NULL ?
+	    a->mobile_sdk_config : "");
+	for (i = 0; i < a->nroles; i++)
+		printf(" %s", a->roles[i]);
+	printf("\n");
+}
+
+/*
+ * text as a QR code drawn with half blocks (two modules per character
+ * row) and a quiet zone of two modules. The light modules are the drawn
+ * ones, so the code reads right on the usual light-on-dark terminal.
+ */
+static int
+print_qr(const char *text)
+{
+	QRcode *q = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+	int x, y, w, top, bottom;
+
+	if (q == NULL)
+		return -1;
+	w = q->width;
+	for (y = -2; y < w + 2; y += 2) {
+		for (x = -2; x < w + 2; x++) {
+			top = x >= 0 && x < w && y >= 0 && y < w &&
+			    (q->data[y * w + x] & 1);
+			bottom = x >= 0 && x < w && y + 1 >= 0 && y + 1 < w &&
+			    (q->data[(y + 1) * w + x] & 1);
+			/* light modules are drawn, dark ones left blank */
+			fputs(top ? (bottom ? " " : "\u2584") :
+			    (bottom ? "\u2580" : "\u2588"), stdout);
+		}
+		fputs("\n", stdout);
+	}
+	QRcode_free(q);
+	return 0;
+}
+
+int
+admin_app_create(const struct config *cfg, struct db *db, int argc,
+    char **argv)
+{
+	const char *roles[ROLES_MAX];
+	struct application app;
+	size_t nroles = 0;
+	enum svc_rc rc;
+	int i;
+
+	for (i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "--role") != 0 || i + 1 >= argc ||
+		    nroles >= ROLES_MAX) {
+			fprintf(stderr, PROG ": app-create ID [--role ROLE]...\n");
+			return 2;
+		}
+		roles[nroles++] = argv[i + 1];
+	}
+	memset(&app, 0, sizeof(app));
+	rc = application_create(db, cfg, argv[0], roles, nroles, &app);
+	if (rc != SVC_OK) {
+		fprintf(stderr, PROG ": %s: %s\n", argv[0], failure(rc));
+		application_clear(&app);
+		return 1;
+	}
+	print_app(&app);
+	application_clear(&app);
+	return 0;
+}
+
+static int
+list_one(const struct application *a, void *arg)
+{
+	(void)arg;
+	printf("%s\t%s\n", a->id, a->app_key);
+	return 0;
+}
+
+int
+admin_app_list(struct db *db)
+{
+	enum svc_rc rc = application_list(db, list_one, NULL);
+
+	if (rc != SVC_OK) {
+		fprintf(stderr, PROG ": %s\n", failure(rc));
+		return 1;
+	}
+	return 0;
+}
+
+int
+admin_app_show(struct db *db, int argc, char **argv)
+{
+	struct application app;
+	enum svc_rc rc;
+	int qr = argc == 2 && strcmp(argv[1], "--qr") == 0, status = 0;
+
+	if (argc != 1 && !qr) {
+		fprintf(stderr, PROG ": app-show ID [--qr]\n");
+		return 2;
+	}
+	memset(&app, 0, sizeof(app));
+	if ((rc = application_get(db, argv[0], &app)) != SVC_OK) {
+		fprintf(stderr, PROG ": %s: %s\n", argv[0], failure(rc));
+		application_clear(&app);
+		return 1;
+	}
+	print_app(&app);
+	if (qr && (app.mobile_sdk_config == NULL ||
+	    print_qr(app.mobile_sdk_config) != 0)) {
+		fprintf(stderr, PROG ": cannot draw the QR code\n");
+		status = 1;
+	}
+	application_clear(&app);
+	return status;
+}
+
+/* The highest NNN of NNN_name.sql files in dir; -1 if unreadable. */
+static long
+latest_migration(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	long v, best = 0;
+	char *end;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) < 9 || de->d_name[3] != '_' ||
+		    strcmp(de->d_name + strlen(de->d_name) - 4, ".sql") != 0)
+			continue;
+		v = strtol(de->d_name, &end, 10);
+		if (end == de->d_name + 3 && v > best)
+			best = v;
+	}
+	closedir(d);
+	return best;
+}
+
+int
+admin_schema_version(struct db *db, int argc, char **argv)
+{
+	const char *dir = getenv("PASERV_SCHEMA");
+	int64_t version, count;
+	long latest;
+	int rc;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, PROG ": schema-version takes no arguments\n");
+		return 2;
+	}
+	if (dir == NULL)
+		dir = PASERV_DATADIR "/schema";
+	if ((rc = schema_applied(db, &version, &count)) != DB_OK) {
+		fprintf(stderr, PROG ": cannot read schema_version (%s); run "
+		    "paserv-migrate\n", db_last_error(db));
+		return 1;
+	}
+	latest = latest_migration(dir);
+	printf("schema: %lld\napplied: %lld\n", (long long)version,
+	    (long long)count);
+	if (latest < 0) {
+		printf("shipped: unknown (cannot read %s)\n", dir);
+		return 0;
+	}
+	printf("shipped: %ld\n", latest);
+	if (latest > version) {
+		printf("state: behind (run paserv-migrate)\n");
+		return 1;
+	}
+	printf("state: %s\n", latest == version ? "current" :
+	    "ahead (binaries older than the database)");
+	return 0;
+}
