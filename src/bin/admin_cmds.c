@@ -10,7 +10,10 @@
 
 #include <qrencode.h>
 
+#include "common/uuid.h"
 #include "service/applications.h"
+#include "service/operations.h"
+#include "service/registrations.h"
 #include "store/schema.h"
 
 #define PROG		"paserv-admin"
@@ -27,6 +30,10 @@ failure(enum svc_rc rc)
 		return "application already exists";
 	case SVC_APP_NOT_FOUND:
 		return "no such application";
+	case SVC_REG_NOT_FOUND:
+		return "no such registration";
+	case SVC_OP_NOT_FOUND:
+		return "no such operation";
 	case SVC_DB_DOWN:
 		return "database unavailable";
 	default:
@@ -212,5 +219,101 @@ admin_schema_version(struct db *db, int argc, char **argv)
 	}
 	printf("state: %s\n", latest == version ? "current" :
 	    "ahead (binaries older than the database)");
+	return 0;
+}
+
+/* "key: value" when value is not empty. */
+static void
+line(const char *key, const char *value)
+{
+	if (value != NULL && value[0] != '\0')
+		printf("%s: %s\n", key, value);
+}
+
+static void
+line_ms(const char *key, int64_t ms)
+{
+	if (ms != 0)
+		printf("%s: %lld\n", key, (long long)ms);
+}
+
+int
+admin_registration_show(struct db *db, int argc, char **argv)
+{
+	struct reg_scope admin = { 0, 1 };
+	struct registration r;
+	enum svc_rc rc;
+
+	if (argc != 1) {
+		fprintf(stderr, PROG ": registration-show ID\n");
+		return 2;
+	}
+	memset(&r, 0, sizeof(r));
+	rc = uuid_is_valid(argv[0]) ? registration_get(db, &admin, argv[0],
+	    &r) : SVC_REG_NOT_FOUND;
+	if (rc != SVC_OK) {
+		fprintf(stderr, PROG ": %s: %s\n", argv[0], failure(rc));
+		registration_clear(&r);
+		return 1;
+	}
+	line("registrationId", r.row.id);
+	line("applicationId", r.row.app_id);
+	line("userId", r.row.user_id);
+	line("registrationStatus", registration_status_name(r.status));
+	line("blockedReason", r.row.blocked_reason);
+	line("activationName", r.row.name);
+	line("platform", r.row.platform);
+	line("deviceInfo", r.row.device_info);
+	line("activationFingerprint", r.row.fingerprint);
+	line("flags", r.row.flags);
+	line_ms("timestampCreated", r.row.created_ms);
+	line_ms("timestampLastUsed", r.row.last_used_ms);
+	line_ms("timestampExpires", r.status <= REG_PENDING_COMMIT ?
+	    r.row.expires_ms : 0);
+	registration_clear(&r);
+	return 0;
+}
+
+int
+admin_operation_show(const struct config *cfg, struct db *db, int argc,
+    char **argv)
+{
+	struct reg_scope admin = { 0, 1 };
+	struct operation *op;
+	enum svc_rc rc;
+	char n[48];
+
+	if (argc != 1) {
+		fprintf(stderr, PROG ": operation-show ID\n");
+		return 2;
+	}
+	if ((op = calloc(1, sizeof(*op))) == NULL)
+		return 1;
+	rc = uuid_is_valid(argv[0]) ? operation_get(db, cfg, &admin, argv[0],
+	    op) : SVC_OP_NOT_FOUND;
+	if (rc != SVC_OK) {
+		fprintf(stderr, PROG ": %s: %s\n", argv[0], failure(rc));
+		free(op);
+		return 1;
+	}
+	line("operationId", op->row.id);
+	line("applicationId", op->row.app_id);
+	line("userId", op->row.user_id);
+	line("template", op->row.template_name);
+	line("operationType", op->row.operation_type);
+	line("status", operation_status_name(op->status));
+	line("statusReason", op->row.status_reason);
+	line("data", op->row.data);
+	line("parameters", op->row.parameters);
+	line("additionalData", op->row.additional_data);
+	snprintf(n, sizeof(n), "%lld of %lld",
+	    (long long)op->row.failure_count, (long long)op->row.max_failures);
+	line("failures", n);
+	line("externalId", op->row.external_id);
+	line("registrationId", op->row.registration_id);
+	line_ms("timestampCreated", op->row.created_ms);
+	line_ms("timestampExpires", op->row.expires_ms);
+	line_ms("timestampFinalized", op->row.finalized_ms);
+	free(op);
 	return 0;
 }

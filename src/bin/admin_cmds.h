@@ -2,7 +2,8 @@
  * admin_cmds.h - paserv-admin's application and schema commands.
  *
  * Owns: app-create, app-list, app-show (with the mobile SDK configuration
- * as a QR code on the terminal) and schema-version, each printing
+ * as a QR code on the terminal), schema-version, registration-show and
+ * operation-show (no secrets: no keys, codes or OTPs), each printing
  * "key: value" lines (app-list: one line per application) and returning
  * the process exit status (0 done, 1 failed, 2 usage).
  * Must not: hold SQL or rules; the service layer has them.
@@ -18,5 +19,8 @@ int	admin_app_create(const struct config *cfg, struct db *db, int argc,
 int	admin_app_list(struct db *db);
 int	admin_app_show(struct db *db, int argc, char **argv);
 int	admin_schema_version(struct db *db, int argc, char **argv);
+int	admin_registration_show(struct db *db, int argc, char **argv);
+int	admin_operation_show(const struct config *cfg, struct db *db,
+	    int argc, char **argv);
 
 #endif

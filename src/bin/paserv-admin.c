@@ -59,6 +59,8 @@ usage(FILE *fp)
 	    "      also as a QR code on the terminal)\n"
 	    "  schema-version\n"
 	    "      the applied and the shipped schema version\n"
+	    "  registration-show ID, operation-show ID\n"
+	    "      one registration or operation, key: value lines\n"
 	    "options:\n"
 	    "  -c, --config FILE   configuration file\n"
 	    "  -h, --help          this text\n"
@@ -253,6 +255,10 @@ run(const struct config *cfg, int argc, char **argv)
 		rc = admin_app_show(db, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "schema-version") == 0)
 		rc = admin_schema_version(db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "registration-show") == 0)
+		rc = admin_registration_show(db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "operation-show") == 0)
+		rc = admin_operation_show(cfg, db, argc - 1, argv + 1);
 	else {
 		usage(stderr);
 		rc = 2;

@@ -84,6 +84,22 @@ exchange_free(struct exchange *x)
 	free(x);
 }
 
+/* Forgets what one attempt of the locked part made (it was rolled back). */
+static void
+exchange_undo(struct exchange *x)
+{
+	json_object_put(x->resp1);
+	json_object_put(x->resp2);
+	x->resp1 = x->resp2 = NULL;
+	if (x->master_enc != NULL) {
+		OPENSSL_cleanse(x->master_enc, strlen(x->master_enc));
+		free(x->master_enc);
+		x->master_enc = NULL;
+	}
+}
+
+#define ACTIVATION_TXN_ATTEMPTS	3
+
 /* A string member: absent/null -> *out NULL; wrong type or size -> -1. */
 static int
 opt_text(json_object *o, const char *key, size_t max, int allow_ctl,
@@ -370,7 +386,7 @@ activation_key_exchange(struct db *db, const struct config *cfg,
 {
 	struct exchange *x;
 	enum svc_rc rc;
-	int dbrc, commit = 0;
+	int dbrc, commit = 0, attempt;
 
 	*out = NULL;
 	*why = NULL;
@@ -384,17 +400,28 @@ activation_key_exchange(struct db *db, const struct config *cfg,
 	}
 	if ((rc = open_levels(db, cfg, version, envelope, x, why)) != SVC_OK)
 		goto done;
-	if ((dbrc = db_begin(db)) != DB_OK) {
-		rc = svc_from_db(dbrc, SVC_INTERNAL);
-		goto done;
-	}
-	rc = exchange_locked(db, cfg, x, &commit, why);
-	if (commit) {
-		dbrc = db_commit(db);
-		if (dbrc != DB_OK)
+	/*
+	 * The transaction, again when it lost a lock conflict (a deadlock
+	 * with the housekeeping job expiring the same row, or a Galera
+	 * certification failure): it was rolled back, nothing of it stays.
+	 */
+	for (attempt = 1;; attempt++) {
+		if ((dbrc = db_begin(db)) != DB_OK) {
 			rc = svc_from_db(dbrc, SVC_INTERNAL);
-	} else
-		db_rollback(db);
+			goto done;
+		}
+		rc = exchange_locked(db, cfg, x, &commit, why);
+		if (commit) {
+			dbrc = db_commit(db);
+			if (dbrc != DB_OK)
+				rc = svc_from_db(dbrc, SVC_INTERNAL);
+		} else
+			db_rollback(db);
+		if (rc != SVC_RETRY || attempt == ACTIVATION_TXN_ATTEMPTS)
+			break;
+		exchange_undo(x);
+		*why = NULL;
+	}
 	if (rc == SVC_OK) {
 		*out = x->resp1;
 		x->resp1 = NULL;

@@ -22,6 +22,8 @@ svc_from_db(int rc, enum svc_rc not_found)
 		return SVC_EXISTS;
 	case DB_DOWN:
 		return SVC_DB_DOWN;
+	case DB_RETRY:
+		return SVC_RETRY;
 	default:
 		return SVC_INTERNAL;
 	}

@@ -196,6 +196,9 @@ classify(unsigned int e)
 	case ER_NO_REFERENCED_ROW:
 	case ER_NO_REFERENCED_ROW_2:
 		return DB_NO_PARENT;
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		return DB_RETRY;
 	case CR_SERVER_GONE_ERROR:
 	case CR_SERVER_LOST:
 	case CR_CONNECTION_ERROR:

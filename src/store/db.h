@@ -26,7 +26,9 @@ enum db_rc {
 	DB_ERROR = -1,		/* statement failed */
 	DB_DOWN = -2,		/* cannot reach the server */
 	DB_DUPLICATE = -3,	/* unique key violated */
-	DB_NO_PARENT = -4	/* foreign key target missing */
+	DB_NO_PARENT = -4,	/* foreign key target missing */
+	DB_RETRY = -5		/* deadlock or lock wait timeout: the
+				 * transaction was rolled back; run it again */
 };
 
 enum db_type {

@@ -14,7 +14,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(13)
+t = e.Tap(16)
 
 
 def admin(*args, env=None):
@@ -102,6 +102,30 @@ try:
          "schema-version with a newer migration shipped: behind, exit 1")
 finally:
     shutil.rmtree(tmp)
+# registration-show, operation-show (the admin API's values, no secrets).
+A = e.admin_auth()
+c = e.request("POST", "/powerauth-cloud/v2/registrations",
+              body={"userId": "cli-user", "appId": app_id}, auth=A).json()
+rid = (c or {}).get("registrationId", "")
+rc, out, err = admin("registration-show", rid)
+f = fields(out)
+t.ok(rc == 0 and (f.get("registrationId"), f.get("userId"),
+                  f.get("registrationStatus"), f.get("applicationId")) ==
+     (rid, "cli-user", "CREATED", app_id) and
+     (c or {}).get("activationCode", "-") not in out,
+     "registration-show: the registration, without its activation code",
+     out)
+op = e.request("POST", "/powerauth-cloud/v2/operations",
+               body={"appId": app_id, "template": "default.login"},
+               auth=A).json() or {}
+rc, out, err = admin("operation-show", op.get("operationId", ""))
+f = fields(out)
+t.eq((rc, f.get("status"), f.get("template"), f.get("data"),
+      f.get("failures")), (0, "PENDING", "default.login", "A2", "0 of 5"),
+     "operation-show: the operation")
+rc, out, err = admin("operation-show", "not-a-uuid")
+t.ok(rc == 1 and "no such operation" in err, "operation-show of a bad id: "
+     "exit 1")
 rc, out, err = admin("schema-version", "extra")
 t.eq(rc, 2, "schema-version with an argument: usage, exit 2")
 rc, out, err = admin("app-show")
