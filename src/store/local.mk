@@ -13,4 +13,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/templates.c src/store/templates.h \
 	src/store/deliveries.c src/store/deliveries.h \
 	src/store/callbacks.c src/store/callbacks.h \
-	src/store/housekeeping.c src/store/housekeeping.h
+	src/store/housekeeping.c src/store/housekeeping.h \
+	src/store/stats.c src/store/stats.h
