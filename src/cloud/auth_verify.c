@@ -20,6 +20,7 @@
 #include "crypto/sigdata.h"
 #include "crypto/signature.h"
 #include "http/jsonin.h"
+#include "http/metrics.h"
 #include "service/registrations.h"
 #include "service/sigauth.h"
 #include "service/tokens.h"
@@ -109,6 +110,18 @@ signed_data(json_object *body, struct buf *out, char *err, size_t errlen)
 	return rc;
 }
 
+/* A verification's outcome into the metrics (failures of the database
+ * are counted where they are answered). */
+static void
+count_signature(enum metrics_sig_kind kind, enum svc_rc rc,
+    const struct sigauth_result *r)
+{
+	if (rc == SVC_INVALID)
+		metrics_signature_malformed(kind);
+	else if (rc == SVC_OK)
+		metrics_signature(kind, r->valid, r->blocked, r->rate_limited);
+}
+
 /* The registration part of a verify answer (shared with token verify). */
 void
 cloud_verify_json(json_object *o, const struct auth_subject *r)
@@ -184,6 +197,7 @@ cloud_signature_verify(struct worker *w, struct request *req,
 	sr.allowed = SIGAUTH_ANY;
 	sr.scope = &scope;
 	rc = sigauth_verify(cloud_db(w), w->cfg, &sr, r, &why);
+	count_signature(METRICS_SIG_ONLINE, rc, r);
 	if (rc == SVC_INVALID) {
 		response_error(res, API_ERROR_SIGNATURE_INVALID, why);
 		goto done;
@@ -226,6 +240,9 @@ cloud_token_verify(struct worker *w, struct request *req,
 	}
 	cloud_scope(req, &scope);
 	rc = token_check(cloud_db(w), w->cfg, hv, &scope, r, &why);
+	if (rc == SVC_INVALID || rc == SVC_OK)
+		metrics_token(rc == SVC_INVALID ? METRICS_MALFORMED :
+		    r->valid ? METRICS_VALID : METRICS_INVALID);
 	if (rc == SVC_INVALID) {
 		response_error(res, API_ERROR_TOKEN_INVALID, why);
 		goto done;
@@ -296,6 +313,7 @@ cloud_offline_verify(struct worker *w, struct request *req,
 		goto done;
 	}
 	rc = sigauth_verify_offline(cloud_db(w), w->cfg, &o, r, &why);
+	count_signature(METRICS_SIG_OFFLINE, rc, r);
 	if (rc == SVC_INVALID) {
 		response_error(res, API_ERROR_SIGNATURE_INVALID, why);
 		goto done;

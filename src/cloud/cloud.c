@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "service/auth.h"
 #include "store/registrations.h"
@@ -107,6 +108,7 @@ static const struct route ROUTES[] = {
 	    cloud_callback_delete, ROUTE_AUTH_USER, NULL, 0 },
 	{ "GET", "/admin/webhooks", cloud_webhook_status, ROUTE_AUTH_ADMIN,
 	    NULL, 0 },
+	{ "GET", "/metrics", cloud_metrics, ROUTE_AUTH_ADMIN, NULL, 0 },
 	{ "GET", "/v2/admin/applications/{appId}/callbacks/{callbackId}/"
 	    "deliveries", cloud_callback_deliveries, ROUTE_AUTH_USER,
 	    CB_DELIVERY_QUERY, 0 },
@@ -179,6 +181,7 @@ authenticate(struct worker *w, struct request *req, enum route_auth need)
 	case AUTH_DENIED:
 		return API_HTTP_401;
 	case AUTH_DB_DOWN:
+		metrics_db_error(METRICS_DB_DOWN);
 		log_error("request %s: authentication: database unavailable: "
 		    "%s", req->id, db_last_error(cloud_db(w)));
 		return API_ERROR_GENERIC;
@@ -278,11 +281,13 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);
 		break;
 	case SVC_DB_DOWN:
+		metrics_db_error(METRICS_DB_DOWN);
 		log_error("request %s: database unavailable: %s", req->id,
 		    db_last_error(cloud_db(w)));
 		response_error(res, API_ERROR_GENERIC, NULL);
 		break;
 	default:
+		metrics_db_error(METRICS_DB_INTERNAL);
 		log_error("request %s: internal error (%s)", req->id,
 		    db_last_error(cloud_db(w)));
 		response_error(res, API_ERROR_GENERIC, NULL);

@@ -93,6 +93,8 @@ void	cloud_webhook_status(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_deliveries(struct worker *, struct request *,
 	    struct response *);
+/* GET /metrics, Prometheus text (metrics.c). */
+void	cloud_metrics(struct worker *, struct request *, struct response *);
 
 void	cloud_op_create(struct worker *, struct request *, struct response *);
 void	cloud_op_get(struct worker *, struct request *, struct response *);

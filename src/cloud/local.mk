@@ -6,6 +6,7 @@ src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/admin_users.c \
 	src/cloud/admin_templates.c \
 	src/cloud/callbacks.c \
+	src/cloud/metrics.c \
 	src/cloud/registrations.c \
 	src/cloud/auth_verify.c \
 	src/cloud/operations.c

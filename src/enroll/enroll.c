@@ -8,10 +8,13 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "common/buf.h"
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "http/jsonin.h"
+#include "http/metrics.h"
 #include "service/health.h"
 
 struct db *
@@ -90,11 +93,13 @@ enroll_fail(struct worker *w, struct request *req, struct response *res,
 		response_error(res, API_ERROR_REQUEST, why);
 		return;
 	case SVC_DB_DOWN:
+		metrics_db_error(METRICS_DB_DOWN);
 		log_error("request %s: database unavailable: %s", req->id,
 		    db_last_error(enroll_db(w)));
 		response_error(res, API_ERROR_SERVICE_UNAVAILABLE, NULL);
 		return;
 	default:
+		metrics_db_error(METRICS_DB_INTERNAL);
 		log_error("request %s: internal error (%s%s%s)", req->id,
 		    why != NULL ? why : "", why != NULL ? "; " : "",
 		    db_last_error(enroll_db(w)));
@@ -144,11 +149,38 @@ pa_status(struct worker *w, struct request *req, struct response *res)
 	enroll_ok(w, req, res, ro);
 }
 
+/*
+ * GET /metrics: this process's counters, only for a FastCGI request that
+ * carries the parameter PASERV_INTERNAL=1. A client cannot set it (its
+ * headers arrive as HTTP_*); only an operator's internal nginx block
+ * (fastcgi_param PASERV_INTERNAL 1) or a scraper on the worker's socket
+ * does. Everyone else gets the same 404 as for a path that does not exist;
+ * the public nginx snippet also denies the location outright.
+ */
+static void
+metrics(struct worker *w, struct request *req, struct response *res)
+{
+	const char *internal = request_header(req, ENROLL_INTERNAL_PARAM);
+	struct buf out = BUF_INIT;
+
+	if (internal == NULL || strcmp(internal, "1") != 0) {
+		response_error(res, API_ERROR_NOT_FOUND, NULL);
+		return;
+	}
+	if (metrics_render(&out) != 0) {
+		buf_free(&out);
+		enroll_fail(w, req, res, SVC_INTERNAL, "metrics: no memory");
+		return;
+	}
+	response_text(res, 200, buf_take_cstr(&out), METRICS_CONTENT_TYPE);
+}
+
 static const char *const ANY_QUERY[] = { "*", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/status", pa_status, ROUTE_AUTH_NONE, NULL, 0 },
+	{ "GET", "/metrics", metrics, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/activation/create", pa_activation_create,
 	    ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/activation/status", pa_activation_status,

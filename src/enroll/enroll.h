@@ -6,7 +6,9 @@
  * envelopes of their answers ({"status":"OK","responseObject":...};
  * encrypted answers are bare ECIES JSON), reading wrapped requests
  * ({"requestObject":{...}}), and the one mapping of service results to
- * the mobile error categories (api.md §3.2). Handlers live in pa_*.c.
+ * the mobile error categories (api.md §3.2), and who may read its
+ * metrics (GET /metrics: FastCGI parameter ENROLL_INTERNAL_PARAM = 1).
+ * Handlers live in pa_*.c.
  * Must not: hold business rules (service/) or SQL (store/).
  */
 #ifndef PASERV_ENROLL_ENROLL_H
@@ -18,6 +20,9 @@
 #include "http/server.h"
 #include "service/result.h"
 #include "store/db.h"
+
+/* The FastCGI parameter that opens GET /enrollment-server/metrics. */
+#define ENROLL_INTERNAL_PARAM	"PASERV_INTERNAL"
 
 const struct http_app	*enroll_app_new(const struct config *cfg);
 void			 enroll_app_free(const struct http_app *app);

@@ -13,6 +13,7 @@
 #include "crypto/sigdata.h"
 #include "enroll/enroll.h"
 #include "http/jsonin.h"
+#include "http/metrics.h"
 #include "service/sigauth.h"
 #include "service/tokens.h"
 #include "service/vault.h"
@@ -64,6 +65,11 @@ pa_signature_validate(struct worker *w, struct request *req,
 		goto done;
 	}
 	rc = sigauth_verify(enroll_db(w), w->cfg, &sr, r, &why);
+	if (rc == SVC_INVALID)
+		metrics_signature_malformed(METRICS_SIG_ONLINE);
+	else if (rc == SVC_OK)
+		metrics_signature(METRICS_SIG_ONLINE, r->valid, r->blocked,
+		    r->rate_limited);
 	if (rc == SVC_INVALID || (rc == SVC_OK && !r->valid))
 		enroll_fail(w, req, res, SVC_AUTH_FAILED, why != NULL ? why :
 		    "signature does not authenticate");

@@ -4,14 +4,26 @@
 #include "http/response.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 
+/* Drops whatever body was set. */
+static void
+clear_body(struct response *res)
+{
+	json_object_put(res->body);
+	res->body = NULL;
+	free(res->text);
+	res->text = NULL;
+	res->content_type = NULL;
+}
+
 void
 response_json(struct response *res, int status, json_object *body)
 {
-	json_object_put(res->body);
+	clear_body(res);
 	res->body = body;
 	res->status = status;
 	res->err = API_OK;
@@ -20,10 +32,24 @@ response_json(struct response *res, int status, json_object *body)
 }
 
 void
+response_text(struct response *res, int status, char *text,
+    const char *content_type)
+{
+	clear_body(res);
+	if (text == NULL) {
+		response_error(res, API_ERROR_GENERIC, NULL);
+		return;
+	}
+	res->text = text;
+	res->content_type = content_type;
+	res->status = status;
+	res->err = API_OK;
+}
+
+void
 response_empty(struct response *res, int status)
 {
-	json_object_put(res->body);
-	res->body = NULL;
+	clear_body(res);
 	res->status = status;
 	res->err = API_OK;
 }
@@ -31,7 +57,7 @@ response_empty(struct response *res, int status)
 void
 response_error(struct response *res, enum api_err e, const char *message)
 {
-	json_object_put(res->body);
+	clear_body(res);
 	res->err = e;
 	res->status = api_err_status(e);
 	res->body = api_error_body(e, message);
@@ -67,7 +93,8 @@ write_headers(struct buf *h, const struct response *res, const char *rid,
 	buf_printf(h, "Status: %d %s\r\n", res->status,
 	    http_status_text(res->status));
 	if (res->status != 204) {
-		buf_append_str(h, "Content-Type: application/json\r\n");
+		buf_printf(h, "Content-Type: %s\r\n", res->text != NULL ?
+		    res->content_type : "application/json");
 		buf_printf(h, "Content-Length: %zu\r\n", blen);
 	}
 	buf_printf(h, "X-Request-Id: %s\r\n", rid);
@@ -89,9 +116,13 @@ response_write(struct response *res, FCGX_Stream *out, const char *rid)
 	size_t blen = 0;
 	int rc = -1;
 
-	if (res->status == 0 || (res->status != 204 && res->body == NULL))
+	if (res->status == 0 || (res->status != 204 && res->body == NULL &&
+	    res->text == NULL))
 		response_error(res, API_ERROR_GENERIC, NULL);
-	if (res->body != NULL && res->status != 204) {
+	if (res->text != NULL && res->status != 204) {
+		body = res->text;
+		blen = strlen(body);
+	} else if (res->body != NULL && res->status != 204) {
 		body = json_object_to_json_string_ext(res->body,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 		if (body == NULL)
@@ -112,6 +143,6 @@ fail:
 void
 response_free(struct response *res)
 {
-	json_object_put(res->body);
+	clear_body(res);
 	memset(res, 0, sizeof(*res));
 }

@@ -5,6 +5,7 @@
  * the API needs) and its serialisation: `Status:` line, Content-Type,
  * Content-Length, X-Request-Id. Error responses are built only through
  * response_error(), which takes the code and status from http/error.c.
+ * A body is JSON, except the rare text answer (metrics) of response_text().
  */
 #ifndef PASERV_HTTP_RESPONSE_H
 #define PASERV_HTTP_RESPONSE_H
@@ -20,10 +21,16 @@ struct response {
 	enum api_err	 err;		/* API_OK unless an error envelope */
 	char		 allow[96];	/* Allow header for 405 */
 	const char	*www_authenticate;	/* realm text for 401 */
+	char		*text;		/* owned; a non-JSON body, or NULL */
+	const char	*content_type;	/* of text (static) */
 };
 
 /* Sets status and takes ownership of body (NULL -> 500 on write). */
 void	response_json(struct response *res, int status, json_object *body);
+/* Sets status and takes ownership of text, sent with content_type (a
+ * static string); NULL text -> 500. */
+void	response_text(struct response *res, int status, char *text,
+	    const char *content_type);
 /* Status without a body (204). */
 void	response_empty(struct response *res, int status);
 /* Replaces whatever was set with the error envelope. */

@@ -31,6 +31,7 @@
 
 #include "common/log.h"
 #include "common/timeutil.h"
+#include "http/metrics.h"
 
 #define SERVER_BACKLOG		128
 #define STOP_TIMEOUT_MS		10000
@@ -97,7 +98,7 @@ handle(struct worker *w, const struct route *rt, struct request *req,
  * body to be discarded), but routing errors are answered after it, so a
  * kept-alive connection stays in step and an oversized body is always 413.
  */
-static void
+static const struct route *
 pipeline(struct worker *w, FCGX_Stream *in, char **envp, struct request *req,
     struct response *res, int *keep)
 {
@@ -130,6 +131,7 @@ pipeline(struct worker *w, FCGX_Stream *in, char **envp, struct request *req,
 		response_error(res, API_ERROR_GENERIC, NULL);
 	} else
 		handle(w, rt, req, res);
+	return rt;
 }
 
 void
@@ -138,16 +140,19 @@ server_dispatch(struct worker *w, FCGX_Stream *in, FCGX_Stream *out,
 {
 	struct request req;
 	struct response res;
-	uint64_t t0 = time_mono_us();
+	const struct route *rt;
+	uint64_t t0 = time_mono_us(), us;
 
 	memset(&res, 0, sizeof(res));
-	pipeline(w, in, envp, &req, &res, keep);
+	rt = pipeline(w, in, envp, &req, &res, keep);
 	if (res.status == 0)
 		log_error("request %s: handler set no response", req.id);
 	if (response_write(&res, out, req.id) != 0)
 		*keep = 0;
+	us = time_mono_us() - t0;
+	metrics_request(rt, res.status, us);
 	log_request(req.id, req.method[0] != '\0' ? req.method : NULL,
-	    req.uri_path, res.status, time_mono_us() - t0);
+	    req.uri_path, res.status, us);
 	response_free(&res);
 	request_free(&req);
 }
@@ -308,6 +313,11 @@ serve(const struct http_app *app, const struct config *cfg,
 	struct thread *th = NULL;
 	int sig = 0, rc = -1;
 
+	if (metrics_init(app->routes, app->nroutes) != 0) {
+		log_error("%s: more routes than the metrics can hold",
+		    app->name);
+		goto fail;
+	}
 	if ((th = calloc((size_t)nthreads, sizeof(*th))) == NULL)
 		goto fail;
 	if (start_threads(th, nthreads, app, cfg, fd) == 0)

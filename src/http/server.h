@@ -5,8 +5,9 @@
  * Owns: FCGX_OpenSocket on a UNIX path or HOST:PORT, N threads each looping
  * on FCGX_Accept_r with its own struct worker (and through it its own
  * database connection), the request pipeline (read -> prefix -> route ->
- * query check -> authenticate -> handler -> write -> log) and SIGTERM/SIGINT
- * handling. A context (cloud, enroll) plugs in with a struct http_app.
+ * query check -> authenticate -> handler -> write -> metrics -> log) and
+ * SIGTERM/SIGINT handling. A context (cloud, enroll) plugs in with a
+ * struct http_app.
  * Must not: know any route, table or credential format.
  */
 #ifndef PASERV_HTTP_SERVER_H

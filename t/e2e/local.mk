@@ -1,5 +1,6 @@
 # t/e2e: end-to-end tests against a running stack (nginx + workers +
-# MariaDB). Python 3 standard library only; each prints TAP and skips when
+# MariaDB). Python 3 standard library only (131 also parses with Debian's
+# python3-prometheus-client); each prints TAP and skips when
 # PASERV_E2E_URL is unset. scripts/test starts the stack and sets it.
 # 075/076 run nginx (the local template, the example site) in front of
 # FastCGI echo responders from paserv_e2e.py.
@@ -17,7 +18,7 @@ E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/111_operation_approval.py t/e2e/112_mtoken_list.py \
 	t/e2e/113_offline_approval.py \
 	t/e2e/114_templates.py t/e2e/120_callbacks_api.py \
-	t/e2e/121_webhook_delivery.py t/e2e/140_install.py \
-	t/e2e/141_admin_cli.py
+	t/e2e/121_webhook_delivery.py t/e2e/131_metrics.py \
+	t/e2e/140_install.py t/e2e/141_admin_cli.py
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += t/e2e/paserv_e2e.py $(E2E_TESTS)

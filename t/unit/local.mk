@@ -19,12 +19,12 @@ check_PROGRAMS += t/unit/common_config.t t/unit/common_uuid.t \
 	t/unit/http_router.t t/unit/http_request.t t/unit/http_jsonin.t \
 	t/unit/http_error.t t/unit/service_auth.t t/unit/service_user_agent.t \
 	t/unit/service_templates.t t/unit/service_webhook.t \
-	t/unit/service_callbacks.t
+	t/unit/service_callbacks.t t/unit/http_metrics.t
 TESTS += t/unit/common_config.t t/unit/common_uuid.t \
 	t/unit/http_router.t t/unit/http_request.t t/unit/http_jsonin.t \
 	t/unit/http_error.t t/unit/service_auth.t t/unit/service_user_agent.t \
 	t/unit/service_templates.t t/unit/service_webhook.t \
-	t/unit/service_callbacks.t
+	t/unit/service_callbacks.t t/unit/http_metrics.t
 t_unit_common_config_t_SOURCES = t/unit/common_config.c
 t_unit_common_config_t_LDADD = $(UNIT_LDADD)
 t_unit_common_uuid_t_SOURCES = t/unit/common_uuid.c
@@ -37,6 +37,8 @@ t_unit_http_jsonin_t_SOURCES = t/unit/http_jsonin.c
 t_unit_http_jsonin_t_LDADD = $(FOUNDATION_UNIT_LDADD)
 t_unit_http_error_t_SOURCES = t/unit/http_error.c
 t_unit_http_error_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_http_metrics_t_SOURCES = t/unit/http_metrics.c
+t_unit_http_metrics_t_LDADD = $(FOUNDATION_UNIT_LDADD)
 t_unit_service_auth_t_SOURCES = t/unit/service_auth.c
 t_unit_service_auth_t_LDADD = $(FOUNDATION_UNIT_LDADD)
 t_unit_service_user_agent_t_SOURCES = t/unit/service_user_agent.c
