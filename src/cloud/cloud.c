@@ -280,6 +280,11 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 	case SVC_OP_STATE:
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);
 		break;
+	case SVC_RETRY:
+		log_warn("request %s: lost lock conflicts on every attempt: %s",
+		    req->id, db_last_error(cloud_db(w)));
+		response_error(res, API_ERROR_SERVICE_UNAVAILABLE, NULL);
+		break;
 	case SVC_DB_DOWN:
 		metrics_db_error(METRICS_DB_DOWN);
 		log_error("request %s: database unavailable: %s", req->id,

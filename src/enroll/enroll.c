@@ -98,6 +98,11 @@ enroll_fail(struct worker *w, struct request *req, struct response *res,
 		    db_last_error(enroll_db(w)));
 		response_error(res, API_ERROR_SERVICE_UNAVAILABLE, NULL);
 		return;
+	case SVC_RETRY:
+		log_warn("request %s: lost lock conflicts on every attempt: %s",
+		    req->id, db_last_error(enroll_db(w)));
+		response_error(res, API_ERROR_SERVICE_UNAVAILABLE, NULL);
+		return;
 	default:
 		metrics_db_error(METRICS_DB_INTERNAL);
 		log_error("request %s: internal error (%s%s%s)", req->id,

@@ -381,20 +381,18 @@ operation_get(struct db *db, const struct config *cfg,
 	return rc;
 }
 
-enum svc_rc
-operation_cancel(struct db *db, const struct config *cfg,
+#define OP_TXN_ATTEMPTS	3
+
+/* PENDING -> CANCELED in one transaction (see operation_cancel()). */
+static enum svc_rc
+cancel_once(struct db *db, const struct config *cfg,
     const struct reg_scope *scope, const char *id, const char *reason,
     struct operation *out)
 {
-	char oid[REG_ID_LEN + 1];
 	enum svc_rc rc;
 	int dbrc;
 
 	memset(out, 0, sizeof(*out));
-	if (id == NULL || !uuid_is_valid(id))
-		return SVC_OP_NOT_FOUND;
-	if (reason != NULL && !svc_ident_valid(reason, OP_REASON_MAX))
-		return SVC_INVALID;
 	if ((dbrc = db_begin(db)) != DB_OK)
 		return svc_from_db(dbrc, SVC_INTERNAL);
 	rc = svc_from_db(op_lock(db, scope, id, &out->row), SVC_OP_NOT_FOUND);
@@ -410,6 +408,30 @@ operation_cancel(struct db *db, const struct config *cfg,
 		rc = svc_from_db(db_commit(db), SVC_INTERNAL);
 	else
 		db_rollback(db);
+	return rc;
+}
+
+enum svc_rc
+operation_cancel(struct db *db, const struct config *cfg,
+    const struct reg_scope *scope, const char *id, const char *reason,
+    struct operation *out)
+{
+	char oid[REG_ID_LEN + 1];
+	enum svc_rc rc;
+	int attempt;
+
+	memset(out, 0, sizeof(*out));
+	if (id == NULL || !uuid_is_valid(id))
+		return SVC_OP_NOT_FOUND;
+	if (reason != NULL && !svc_ident_valid(reason, OP_REASON_MAX))
+		return SVC_INVALID;
+	/* Again when the transaction lost a lock conflict (e.g. with the
+	 * housekeeping expiry of the same row): it was rolled back whole. */
+	for (attempt = 1;; attempt++) {
+		rc = cancel_once(db, cfg, scope, id, reason, out);
+		if (rc != SVC_RETRY || attempt == OP_TXN_ATTEMPTS)
+			break;
+	}
 	if (rc == SVC_OK) {
 		memcpy(oid, out->row.id, sizeof(oid));
 		rc = operation_get(db, cfg, scope, oid, out);

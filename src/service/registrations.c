@@ -376,12 +376,14 @@ registration_remove(struct db *db, const struct reg_scope *scope,
  * and the transaction committed); a failure is rolled back unless
  * *persist is set (a counted OTP failure must stay counted).
  */
+#define REG_TXN_ATTEMPTS	3
+
 typedef enum svc_rc (*change_fn)(struct db *db, const char *id,
     const struct reg_state *st, void *arg, int *persist);
 
 /* One transaction: lock within scope, decide and update, read back. */
 static enum svc_rc
-change_locked(struct db *db, const struct reg_scope *scope, const char *id,
+change_once(struct db *db, const struct reg_scope *scope, const char *id,
     change_fn fn, void *arg, struct registration *out)
 {
 	struct reg_state st;
@@ -416,6 +418,26 @@ fail:
 	OPENSSL_cleanse(&st, sizeof(st));
 	free(row);
 	return rc;
+}
+
+/*
+ * change_once(), again when its transaction lost a lock conflict (with the
+ * housekeeping expiry of the same row, or a Galera certification): it was
+ * rolled back as a whole, so the decision is simply made afresh.
+ */
+static enum svc_rc
+change_locked(struct db *db, const struct reg_scope *scope, const char *id,
+    change_fn fn, void *arg, struct registration *out)
+{
+	enum svc_rc rc;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		rc = change_once(db, scope, id, fn, arg, out);
+		if (rc != SVC_RETRY || attempt == REG_TXN_ATTEMPTS)
+			return rc;
+		registration_clear(out);
+	}
 }
 
 /* The state a change sees: an expired unfinished one is over. */
