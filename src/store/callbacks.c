@@ -32,8 +32,6 @@ static const char SQL_CB_REPLACE[] =
     " initial_backoff_ms = ?, backoff_multiplier_pct = ?,"
     " max_backoff_ms = ?, retention_s = ?, updated_at = UTC_TIMESTAMP(3)"
     " WHERE id = ? AND app_id = ?";
-static const char SQL_CB_EXISTS[] =
-    "SELECT 1 FROM callback WHERE id = ? AND app_id = ?";
 static const char SQL_CB_DELETE[] =
     "DELETE FROM callback WHERE id = ? AND app_id = ?";
 
@@ -169,29 +167,19 @@ int
 cb_replace(struct db *db, const struct callback_row *c)
 {
 	struct db_arg a[13];
-	uint64_t n = 0;
-	int rc;
 
 	cb_args(c, a);
-	rc = db_exec(db, SQL_CB_REPLACE, a, 13, &n);
-	/* Nothing changed (same values within the same millisecond) and
-	 * no such row look alike: tell them apart. */
-	if (rc == DB_OK && n == 0)
-		rc = db_exists(db, SQL_CB_EXISTS, &a[11], 2);
-	return rc;
+	return db_exec_one(db, SQL_CB_REPLACE, a, 13);
 }
 
 int
 cb_delete(struct db *db, const char *app_id, const char *id)
 {
 	struct db_arg a[2];
-	uint64_t n = 0;
-	int rc;
 
 	a[0] = db_str(id);
 	a[1] = db_str(app_id);
-	rc = db_exec(db, SQL_CB_DELETE, a, 2, &n);
-	return rc == DB_OK && n == 0 ? DB_NOT_FOUND : rc;
+	return db_exec_one(db, SQL_CB_DELETE, a, 2);
 }
 
 /* --- deliveries --------------------------------------------------------- */

@@ -149,7 +149,8 @@ connect_db(struct db *db)
 	if (set_options(db->my) != 0 ||
 	    mysql_real_connect(db->my, c->db_socket != NULL ? NULL :
 	    c->db_host, c->db_user, c->db_password, c->db_name,
-	    (unsigned int)c->db_port, c->db_socket, 0) == NULL) {
+	    (unsigned int)c->db_port, c->db_socket, CLIENT_FOUND_ROWS) ==
+	    NULL) {
 		snprintf(db->err, sizeof(db->err), "connect: %s",
 		    mysql_error(db->my));
 		disconnect(db);
@@ -449,6 +450,16 @@ db_exec(struct db *db, const char *sql, const struct db_arg *args,
 	int rc = run(db, sql, args, nargs, NULL, 0, NULL, NULL, affected);
 
 	return rc > 0 ? DB_OK : rc;
+}
+
+int
+db_exec_one(struct db *db, const char *sql, const struct db_arg *args,
+    size_t nargs)
+{
+	uint64_t n = 0;
+	int rc = db_exec(db, sql, args, nargs, &n);
+
+	return rc == DB_OK && n == 0 ? DB_NOT_FOUND : rc;
 }
 
 int

@@ -71,9 +71,17 @@ int		 db_ping(struct db *db);
  * secrets: the only values echoed are unique keys). */
 const char	*db_last_error(const struct db *db);
 
-/* Runs a statement; *affected (may be NULL) gets the affected row count. */
+/*
+ * Runs a statement; *affected (may be NULL) gets the affected row count.
+ * The connection counts found rows: an UPDATE reports the rows it matched,
+ * also those it left as they were.
+ */
 int	db_exec(struct db *db, const char *sql, const struct db_arg *args,
 	    size_t nargs, uint64_t *affected);
+/* A statement meant to touch a row (update or delete by key): DB_OK, or
+ * DB_NOT_FOUND when it matched none. */
+int	db_exec_one(struct db *db, const char *sql, const struct db_arg *args,
+	    size_t nargs);
 /*
  * Runs a query; for each row fills cols and calls row(arg); row returns 0
  * to continue or -1 to abort (the call then returns DB_ERROR). A string or

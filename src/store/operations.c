@@ -345,12 +345,8 @@ int
 op_claim(struct db *db, const char *id, const char *user_id)
 {
 	struct db_arg a[2];
-	uint64_t n = 0;
-	int rc;
 
 	a[0] = db_str(user_id);
 	a[1] = db_str(id);
-	if ((rc = db_exec(db, SQL_CLAIM, a, 2, &n)) != DB_OK)
-		return rc;
-	return n == 1 ? DB_OK : DB_NOT_FOUND;
+	return db_exec_one(db, SQL_CLAIM, a, 2);
 }

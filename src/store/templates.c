@@ -21,8 +21,6 @@ static const char SQL_TPL_REPLACE[] =
     "UPDATE operation_template SET operation_type = ?, data_template = ?,"
     " signature_types = ?, expiration_s = ?, max_failures = ?,"
     " risk_flags = ?, proximity_check = ? WHERE name = ?";
-static const char SQL_TPL_EXISTS[] =
-    "SELECT 1 FROM operation_template WHERE name = ?";
 static const char SQL_TPL_DELETE[] =
     "DELETE FROM operation_template WHERE name = ?";
 
@@ -48,9 +46,6 @@ static const char SQL_DISPLAY_INSERT[] =
 static const char SQL_DISPLAY_REPLACE[] =
     "UPDATE operation_display SET title = ?, message = ?, attributes = ?,"
     " result_texts = ?, ui = ? WHERE operation_type = ? AND language = ?";
-static const char SQL_DISPLAY_EXISTS[] =
-    "SELECT 1 FROM operation_display WHERE operation_type = ?"
-    " AND language = ?";
 static const char SQL_DISPLAY_DELETE[] =
     "DELETE FROM operation_display WHERE operation_type = ?"
     " AND language = ?";
@@ -59,19 +54,6 @@ static struct db_arg
 opt(const char *s)
 {
 	return db_str(s != NULL && s[0] != '\0' ? s : NULL);
-}
-
-/*
- * An UPDATE that changed nothing affects no row, whether the row exists
- * or not (the client does not ask for found rows): tell them apart.
- */
-static int
-changed_or_exists(struct db *db, int rc, uint64_t affected,
-    const char *exists_sql, const struct db_arg *key, size_t nkey)
-{
-	if (rc != DB_OK || affected > 0)
-		return rc;
-	return db_exists(db, exists_sql, key, nkey);
 }
 
 /* --- operation templates ------------------------------------------------ */
@@ -178,24 +160,18 @@ int
 op_template_replace(struct db *db, const struct op_template *t)
 {
 	struct db_arg a[8];
-	uint64_t n = 0;
-	int rc;
 
 	tpl_args(t, a);
 	a[7] = db_str(t->name);
-	rc = db_exec(db, SQL_TPL_REPLACE, a, 8, &n);
-	return changed_or_exists(db, rc, n, SQL_TPL_EXISTS, &a[7], 1);
+	return db_exec_one(db, SQL_TPL_REPLACE, a, 8);
 }
 
 int
 op_template_delete(struct db *db, const char *name)
 {
 	struct db_arg a = db_str(name);
-	uint64_t n = 0;
-	int rc;
 
-	rc = db_exec(db, SQL_TPL_DELETE, &a, 1, &n);
-	return rc == DB_OK && n == 0 ? DB_NOT_FOUND : rc;
+	return db_exec_one(db, SQL_TPL_DELETE, &a, 1);
 }
 
 /* --- display templates -------------------------------------------------- */
@@ -341,14 +317,11 @@ int
 op_display_replace(struct db *db, const struct op_display *d)
 {
 	struct db_arg a[7];
-	uint64_t n = 0;
-	int rc;
 
 	display_args(d, a);
 	a[5] = db_str(d->operation_type);
 	a[6] = db_str(d->language);
-	rc = db_exec(db, SQL_DISPLAY_REPLACE, a, 7, &n);
-	return changed_or_exists(db, rc, n, SQL_DISPLAY_EXISTS, &a[5], 2);
+	return db_exec_one(db, SQL_DISPLAY_REPLACE, a, 7);
 }
 
 int
@@ -356,11 +329,8 @@ op_display_delete(struct db *db, const char *operation_type,
     const char *language)
 {
 	struct db_arg a[2];
-	uint64_t n = 0;
-	int rc;
 
 	a[0] = db_str(operation_type);
 	a[1] = db_str(language);
-	rc = db_exec(db, SQL_DISPLAY_DELETE, a, 2, &n);
-	return rc == DB_OK && n == 0 ? DB_NOT_FOUND : rc;
+	return db_exec_one(db, SQL_DISPLAY_DELETE, a, 2);
 }

@@ -61,12 +61,8 @@ int
 token_delete(struct db *db, const char *id, const char *activation_id)
 {
 	struct db_arg a[2];
-	uint64_t n = 0;
-	int rc;
 
 	a[0] = db_str(id);
 	a[1] = db_str(activation_id);
-	if ((rc = db_exec(db, SQL_DELETE, a, 2, &n)) != DB_OK)
-		return rc;
-	return n > 0 ? DB_OK : DB_NOT_FOUND;
+	return db_exec_one(db, SQL_DELETE, a, 2);
 }
