@@ -98,8 +98,6 @@ exchange_undo(struct exchange *x)
 	}
 }
 
-#define ACTIVATION_TXN_ATTEMPTS	3
-
 /* A string member: absent/null -> *out NULL; wrong type or size -> -1. */
 static int
 opt_text(json_object *o, const char *key, size_t max, int allow_ctl,
@@ -417,7 +415,7 @@ activation_key_exchange(struct db *db, const struct config *cfg,
 				rc = svc_from_db(dbrc, SVC_INTERNAL);
 		} else
 			db_rollback(db);
-		if (rc != SVC_RETRY || attempt == ACTIVATION_TXN_ATTEMPTS)
+		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			break;
 		exchange_undo(x);
 		*why = NULL;

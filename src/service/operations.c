@@ -381,8 +381,6 @@ operation_get(struct db *db, const struct config *cfg,
 	return rc;
 }
 
-#define OP_TXN_ATTEMPTS	3
-
 /* PENDING -> CANCELED in one transaction (see operation_cancel()). */
 static enum svc_rc
 cancel_once(struct db *db, const struct config *cfg,
@@ -429,7 +427,7 @@ operation_cancel(struct db *db, const struct config *cfg,
 	 * housekeeping expiry of the same row): it was rolled back whole. */
 	for (attempt = 1;; attempt++) {
 		rc = cancel_once(db, cfg, scope, id, reason, out);
-		if (rc != SVC_RETRY || attempt == OP_TXN_ATTEMPTS)
+		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			break;
 	}
 	if (rc == SVC_OK) {

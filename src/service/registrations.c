@@ -376,8 +376,6 @@ registration_remove(struct db *db, const struct reg_scope *scope,
  * and the transaction committed); a failure is rolled back unless
  * *persist is set (a counted OTP failure must stay counted).
  */
-#define REG_TXN_ATTEMPTS	3
-
 typedef enum svc_rc (*change_fn)(struct db *db, const char *id,
     const struct reg_state *st, void *arg, int *persist);
 
@@ -434,7 +432,7 @@ change_locked(struct db *db, const struct reg_scope *scope, const char *id,
 
 	for (attempt = 1;; attempt++) {
 		rc = change_once(db, scope, id, fn, arg, out);
-		if (rc != SVC_RETRY || attempt == REG_TXN_ATTEMPTS)
+		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			return rc;
 		registration_clear(out);
 	}

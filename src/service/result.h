@@ -35,6 +35,10 @@ enum svc_rc {
 	SVC_INTERNAL		/* anything else: a bug or resource failure */
 };
 
+/* How often a transaction that lost a lock conflict (SVC_RETRY) is run
+ * in all before the conflict is reported. */
+#define SVC_TXN_ATTEMPTS	3
+
 /* A store result (DB_*) as a service result; DB_NOT_FOUND becomes
  * not_found, a unique-key violation SVC_EXISTS. */
 enum svc_rc svc_from_db(int rc, enum svc_rc not_found);
