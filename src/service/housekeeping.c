@@ -10,17 +10,15 @@
 #include "service/housekeeping.h"
 
 #include <openssl/rand.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/timeutil.h"
-#include "store/registrations.h"
 
 /* Renew the lease once a third of it has passed. */
 #define RENEW_AFTER_MS	(HOUSEKEEPING_LEASE_TTL * 1000 / 3)
-
-typedef int (*batch_fn)(struct db *db, int64_t limit, uint64_t *changed);
 
 struct pass {
 	struct db		*db;
@@ -32,18 +30,21 @@ struct pass {
 	struct hk_counts	*out;
 };
 
-/* The unfinished states, one statement each (see store/housekeeping.c). */
-static int
-expire_created(struct db *db, int64_t limit, uint64_t *changed)
-{
-	return hk_expire_registrations(db, REG_CREATED, limit, changed);
-}
-
-static int
-expire_pending_commit(struct db *db, int64_t limit, uint64_t *changed)
-{
-	return hk_expire_registrations(db, REG_PENDING_COMMIT, limit, changed);
-}
+/* The statements of a pass in order, and the count each adds to. */
+static const struct {
+	enum hk_batch	kind;
+	size_t		counter;	/* offset in struct hk_counts */
+} STEPS[] = {
+	{ HK_EXPIRE_CREATED, offsetof(struct hk_counts, expired) },
+	{ HK_EXPIRE_PENDING_COMMIT, offsetof(struct hk_counts, expired) },
+	{ HK_EXPIRE_OPERATIONS, offsetof(struct hk_counts, operations) },
+	{ HK_PURGE_TEMPORARY_KEYS, offsetof(struct hk_counts,
+	    temporary_keys) },
+	{ HK_PURGE_REPLAY, offsetof(struct hk_counts, replay_entries) },
+	{ HK_PURGE_DELIVERIES, offsetof(struct hk_counts, deliveries) },
+	{ HK_PURGE_EVENTS, offsetof(struct hk_counts, events) },
+	{ HK_PURGE_DISPATCHERS, offsetof(struct hk_counts, dispatchers) },
+};
 
 int
 housekeeping_holder_id(char *out, size_t cap)
@@ -88,9 +89,9 @@ keep_lease(struct pass *p)
 	return SVC_OK;
 }
 
-/* Runs fn until a statement changes fewer than batch rows. */
+/* Runs kind until a statement changes fewer than batch rows. */
 static enum svc_rc
-drain(struct pass *p, batch_fn fn, uint64_t *total)
+drain(struct pass *p, enum hk_batch kind, uint64_t *total)
 {
 	uint64_t n;
 	enum svc_rc rc;
@@ -99,7 +100,7 @@ drain(struct pass *p, batch_fn fn, uint64_t *total)
 	do {
 		if (stopping(p))
 			return SVC_OK;
-		if ((dbrc = fn(p->db, p->batch, &n)) != DB_OK)
+		if ((dbrc = hk_batch(p->db, kind, p->batch, &n)) != DB_OK)
 			return svc_from_db(dbrc, SVC_INTERNAL);
 		*total += n;
 		p->out->statements++;
@@ -115,6 +116,7 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 {
 	struct pass p;
 	enum svc_rc rc;
+	size_t i;
 	int taken, dbrc;
 
 	memset(out, 0, sizeof(*out));
@@ -133,21 +135,10 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 		return SVC_OK;
 	out->ran = 1;
 	p.taken_ms = time_now_ms();
-	rc = drain(&p, expire_created, &out->expired);
-	if (rc == SVC_OK)
-		rc = drain(&p, expire_pending_commit, &out->expired);
-	if (rc == SVC_OK)
-		rc = drain(&p, hk_expire_operations, &out->operations);
-	if (rc == SVC_OK)
-		rc = drain(&p, hk_purge_temporary_keys, &out->temporary_keys);
-	if (rc == SVC_OK)
-		rc = drain(&p, hk_purge_replay, &out->replay_entries);
-	if (rc == SVC_OK)
-		rc = drain(&p, hk_purge_deliveries, &out->deliveries);
-	if (rc == SVC_OK)
-		rc = drain(&p, hk_purge_events, &out->events);
-	if (rc == SVC_OK)
-		rc = drain(&p, hk_purge_dispatchers, &out->dispatchers);
+	rc = SVC_OK;
+	for (i = 0; rc == SVC_OK && i < sizeof(STEPS) / sizeof(STEPS[0]); i++)
+		rc = drain(&p, STEPS[i].kind,
+		    (uint64_t *)(void *)((char *)out + STEPS[i].counter));
 	/* A lease that is not released lapses after its TTL anyway. */
 	if (!p.lost)
 		(void)hk_lease_release(db, HOUSEKEEPING_LEASE, holder);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/registrations.h"
+
 /*
  * The row is created (free: long expired) outside the transaction first,
  * so that the transaction always locks an existing row: two takers that
@@ -136,7 +138,7 @@ hk_lease_release(struct db *db, const char *name, const char *holder)
 static const char SQL_READ_COMMITTED[] =
     "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
-/* The LIMIT is the last argument. */
+/* One batch statement at READ COMMITTED; the LIMIT is the last argument. */
 static int
 limited(struct db *db, const char *sql, struct db_arg *a, size_t n,
     uint64_t *changed)
@@ -149,61 +151,34 @@ limited(struct db *db, const char *sql, struct db_arg *a, size_t n,
 	return db_exec(db, sql, a, n, changed);
 }
 
+/* The statement of each batch kind; status: its first argument (the
+ * registration state to expire), 0 when it has none. */
+static const struct {
+	const char	*sql;
+	int		 status;
+} BATCHES[] = {
+	[HK_EXPIRE_CREATED] = { SQL_EXPIRE, REG_CREATED },
+	[HK_EXPIRE_PENDING_COMMIT] = { SQL_EXPIRE, REG_PENDING_COMMIT },
+	[HK_EXPIRE_OPERATIONS] = { SQL_EXPIRE_OPERATIONS, 0 },
+	[HK_PURGE_TEMPORARY_KEYS] = { SQL_PURGE_TEMPORARY_KEYS, 0 },
+	[HK_PURGE_REPLAY] = { SQL_PURGE_ECIES_REPLAY, 0 },
+	[HK_PURGE_DELIVERIES] = { SQL_PURGE_DELIVERIES, 0 },
+	[HK_PURGE_EVENTS] = { SQL_PURGE_EVENTS, 0 },
+	[HK_PURGE_DISPATCHERS] = { SQL_PURGE_DISPATCHERS, 0 },
+};
+
 int
-hk_expire_registrations(struct db *db, int status, int64_t limit,
+hk_batch(struct db *db, enum hk_batch kind, int64_t limit,
     uint64_t *changed)
 {
 	struct db_arg a[2];
+	size_t n = 0;
 
-	a[0] = db_i64(status);
-	a[1] = db_i64(limit);
-	return limited(db, SQL_EXPIRE, a, 2, changed);
-}
-
-int
-hk_purge_temporary_keys(struct db *db, int64_t limit, uint64_t *changed)
-{
-	struct db_arg a = db_i64(limit);
-
-	return limited(db, SQL_PURGE_TEMPORARY_KEYS, &a, 1, changed);
-}
-
-int
-hk_expire_operations(struct db *db, int64_t limit, uint64_t *changed)
-{
-	struct db_arg a = db_i64(limit);
-
-	return limited(db, SQL_EXPIRE_OPERATIONS, &a, 1, changed);
-}
-
-int
-hk_purge_replay(struct db *db, int64_t limit, uint64_t *changed)
-{
-	struct db_arg a = db_i64(limit);
-
-	return limited(db, SQL_PURGE_ECIES_REPLAY, &a, 1, changed);
-}
-
-int
-hk_purge_deliveries(struct db *db, int64_t limit, uint64_t *changed)
-{
-	struct db_arg a = db_i64(limit);
-
-	return limited(db, SQL_PURGE_DELIVERIES, &a, 1, changed);
-}
-
-int
-hk_purge_events(struct db *db, int64_t limit, uint64_t *changed)
-{
-	struct db_arg a = db_i64(limit);
-
-	return limited(db, SQL_PURGE_EVENTS, &a, 1, changed);
-}
-
-int
-hk_purge_dispatchers(struct db *db, int64_t limit, uint64_t *changed)
-{
-	struct db_arg a = db_i64(limit);
-
-	return limited(db, SQL_PURGE_DISPATCHERS, &a, 1, changed);
+	*changed = 0;
+	if ((unsigned)kind >= sizeof(BATCHES) / sizeof(BATCHES[0]))
+		return DB_ERROR;
+	if (BATCHES[kind].status != 0)
+		a[n++] = db_i64(BATCHES[kind].status);
+	a[n++] = db_i64(limit);
+	return limited(db, BATCHES[kind].sql, a, n, changed);
 }

@@ -5,8 +5,8 @@
  * dispatcher_status.
  *
  * Owns: taking, renewing and releasing a named lease (one row: who holds
- * it and until when), and the three batch statements, each limited to a
- * given number of rows and each its own short transaction (autocommit).
+ * it and until when), and the batch statements, each limited to a given
+ * number of rows and each its own short transaction (autocommit).
  * Must not: decide when to run, how many batches, or log.
  */
 #ifndef PASERV_STORE_HOUSEKEEPING_H
@@ -32,27 +32,25 @@ int	hk_lease_take(struct db *db, const char *name, const char *holder,
 /* Gives the lease up if holder has it. DB_OK, DB_ERROR, DB_DOWN. */
 int	hk_lease_release(struct db *db, const char *name, const char *holder);
 
+/* The bounded batch statements of a pass. */
+enum hk_batch {
+	HK_EXPIRE_CREATED,	/* CREATED past expiry -> REMOVED, code gone */
+	HK_EXPIRE_PENDING_COMMIT,	/* the same for PENDING_COMMIT */
+	HK_EXPIRE_OPERATIONS,	/* overdue PENDING operations -> EXPIRED */
+	HK_PURGE_TEMPORARY_KEYS,	/* expired temporary keys */
+	HK_PURGE_REPLAY,	/* expired ECIES/token replay entries */
+	HK_PURGE_DELIVERIES,	/* finished webhook deliveries older than
+				 * their callback's retention (and 1 h) */
+	HK_PURGE_EVENTS,	/* events older than HK_EVENTS_RETENTION_S
+				 * that no delivery refers to */
+	HK_PURGE_DISPATCHERS	/* status rows of dispatchers silent a day */
+};
+
 /*
- * Registrations in status (enum reg_status) past their expiry -> REMOVED
- * (code cleared), oldest expiry first, at most limit rows; *changed: how
- * many. Runs at READ COMMITTED (no gap locks).
+ * Runs one statement of kind on at most limit rows, oldest first where
+ * order matters, at READ COMMITTED (no gap locks); *changed: how many.
  */
-int	hk_expire_registrations(struct db *db, int status, int64_t limit,
+int	hk_batch(struct db *db, enum hk_batch kind, int64_t limit,
 	    uint64_t *changed);
-/* Sets at most limit overdue PENDING operations to EXPIRED. */
-int	hk_expire_operations(struct db *db, int64_t limit, uint64_t *changed);
-/* Deletes at most limit expired temporary keys / ECIES replay entries. */
-int	hk_purge_temporary_keys(struct db *db, int64_t limit,
-	    uint64_t *changed);
-int	hk_purge_replay(struct db *db, int64_t limit,
-	    uint64_t *changed);
-/* Deletes at most limit finished (DELIVERED, FAILED) webhook deliveries
- * older than their callback's retention (and at least an hour old). */
-int	hk_purge_deliveries(struct db *db, int64_t limit, uint64_t *changed);
-/* Deletes at most limit events older than HK_EVENTS_RETENTION_S that no
- * delivery refers to. */
-int	hk_purge_events(struct db *db, int64_t limit, uint64_t *changed);
-/* Deletes status rows of dispatchers silent for a day. */
-int	hk_purge_dispatchers(struct db *db, int64_t limit, uint64_t *changed);
 
 #endif
