@@ -22,7 +22,6 @@
 
 #define REPORT_EVERY_MS		5000
 #define LATENCY_SAMPLES		4096
-#define EXCLUDE_MAX		65536
 
 /* One attempt in flight. */
 struct slot {
@@ -73,39 +72,39 @@ slot_clear(struct slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The JSON array of callbacks not to claim for: breaker open, or as many
- * attempts in flight as dispatch.per_callback allows. */
+/* The JSON array of callbacks not to claim for now: those with as many
+ * attempts in flight as dispatch.per_callback allows. (Open circuit
+ * breakers are left out by the claim itself.) */
 static char *
 exclusions(struct dispatcher *x)
 {
 	json_object *a;
-	char *text = NULL, *out = NULL;
+	const struct delivery *d;
+	char *out = NULL;
 	const char *s;
 	size_t i, j, n;
+	int first;
 
-	if ((text = malloc(EXCLUDE_MAX)) == NULL)
+	if ((a = json_object_new_array()) == NULL)
 		return NULL;
-	if (dlv_open_breakers(x->db, text, EXCLUDE_MAX) != DB_OK ||
-	    (a = json_tokener_parse(text)) == NULL) {
-		free(text);
-		return NULL;
-	}
 	for (i = 0; i < x->nslots; i++) {
-		if (x->slots[i].d == NULL)
+		if ((d = x->slots[i].d) == NULL)
 			continue;
-		for (j = n = 0; j < x->nslots; j++)
-			if (x->slots[j].d != NULL && strcmp(x->slots[j].d->
-			    callback_id, x->slots[i].d->callback_id) == 0)
-				n++;
-		if ((long)n >= x->cfg->dispatch_per_callback)
+		for (j = n = 0, first = 1; j < x->nslots; j++) {
+			if (x->slots[j].d == NULL || strcmp(x->slots[j].d->
+			    callback_id, d->callback_id) != 0)
+				continue;
+			n++;
+			first &= j >= i;
+		}
+		if (first && (long)n >= x->cfg->dispatch_per_callback)
 			json_object_array_add(a, json_object_new_string(
-			    x->slots[i].d->callback_id));
+			    d->callback_id));
 	}
 	if ((s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN)) !=
 	    NULL)
 		out = strdup(s);
 	json_object_put(a);
-	free(text);
 	return out;
 }
 
@@ -327,8 +326,7 @@ claim(struct dispatcher *x)
 	if (room <= 0)
 		return 0;
 	if ((exclude = exclusions(x)) == NULL) {
-		log_warn("dispatch: cannot read the circuit breakers (%s)",
-		    db_last_error(x->db));
+		log_warn("dispatch: out of memory");
 		return 0;
 	}
 	rc = dlv_claim(x->db, x->holder, x->cfg->dispatch_lease, exclude,

@@ -9,15 +9,13 @@
 
 #define MS(col) "CAST(ROUND(UNIX_TIMESTAMP(" col ") * 1000) AS SIGNED)"
 
-static const char SQL_OPEN_BREAKERS[] =
-    "SELECT COALESCE(JSON_ARRAYAGG(id), '[]') FROM callback"
-    " WHERE breaker_until > UTC_TIMESTAMP(3)";
 /* The next statement (the claim transaction) at READ COMMITTED: no gap
  * locks on the scanned range, so claims do not block inserts. */
 static const char SQL_READ_COMMITTED[] =
     "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 /*
- * Due, unclaimed (or claim lapsed), callback not excluded, and the first
+ * Due, unclaimed (or claim lapsed), callback neither excluded nor with
+ * its circuit breaker open, and the first
  * pending one of its (callback, object): events of one registration or
  * operation reach a receiver in the order they happened. The subquery
  * reads without locks; SKIP LOCKED passes over rows another dispatcher is
@@ -28,6 +26,8 @@ static const char SQL_CLAIM_SELECT[] =
     " WHERE d.status = 1 AND d.next_attempt_at <= UTC_TIMESTAMP(3)"
     " AND (d.lease_until IS NULL OR d.lease_until < UTC_TIMESTAMP(3))"
     " AND NOT JSON_CONTAINS(?, JSON_QUOTE(d.callback_id))"
+    " AND d.callback_id NOT IN (SELECT c.id FROM callback c"
+    " WHERE c.breaker_until > UTC_TIMESTAMP(3))"
     " AND NOT EXISTS (SELECT 1 FROM callback_delivery p"
     " WHERE p.callback_id = d.callback_id AND p.object_id = d.object_id"
     " AND p.status = 1 AND p.id < d.id)"
@@ -87,20 +87,6 @@ static const char SQL_DISPATCHERS[] =
     " in_flight, delivered, failed_attempts, gave_up, latency_p50_ms,"
     " latency_p99_ms FROM dispatcher_status ORDER BY updated_at DESC"
     " LIMIT 100";
-
-int
-dlv_open_breakers(struct db *db, char *out, size_t cap)
-{
-	struct db_col c = db_out(DB_T_STR, out, cap);
-	int rc;
-
-	rc = db_query(db, SQL_OPEN_BREAKERS, NULL, 0, &c, 1, NULL, NULL);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 || c.is_null)
-		snprintf(out, cap, "[]");
-	return DB_OK;
-}
 
 struct claim_rows {
 	struct db_col	 c;

@@ -4,8 +4,8 @@
  * Owns: the SQL that claims due deliveries (one transaction at READ
  * COMMITTED, rows locked with SKIP LOCKED so dispatchers on many hosts
  * never claim the same row, a delivery only when no earlier one of the
- * same callback and object is pending, callbacks given in a JSON array
- * left out), reads what an attempt needs (event payload and callback
+ * same callback and object is pending, callbacks whose circuit breaker is
+ * open and those given in a JSON array left out), reads what an attempt needs (event payload and callback
  * configuration), records an attempt's outcome (only while the claim is
  * still the caller's), the shared circuit breaker of a callback, the
  * dispatcher status rows, and the queue figures.
@@ -61,11 +61,6 @@ struct delivery_counts {
 	int64_t	 oldest_due_ms;	/* age of the oldest due one; 0: none */
 };
 
-/*
- * The callback ids whose circuit breaker is open now, as a JSON array
- * appended to out (cap bytes, starting "[" ... "]"). DB_OK or an error.
- */
-int	dlv_open_breakers(struct db *db, char *out, size_t cap);
 /*
  * Claims at most limit due deliveries for lease_s seconds under holder,
  * leaving out callbacks listed in exclude_json (a JSON array of ids).
