@@ -93,6 +93,13 @@ void	cloud_webhook_status(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_deliveries(struct worker *, struct request *,
 	    struct response *);
+/* Push credentials and messages (push.c). */
+void	cloud_push_put(struct worker *, struct request *, struct response *);
+void	cloud_push_get(struct worker *, struct request *, struct response *);
+void	cloud_push_delete(struct worker *, struct request *,
+	    struct response *);
+void	cloud_message_send(struct worker *, struct request *,
+	    struct response *);
 /* GET /metrics, Prometheus text (metrics.c). */
 void	cloud_metrics(struct worker *, struct request *, struct response *);
 

@@ -10,3 +10,5 @@ src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/registrations.c \
 	src/cloud/auth_verify.c \
 	src/cloud/operations.c
+# Push credentials (admin) and POST /v2/messages/send.
+src_cloud_libpacloud_a_SOURCES += src/cloud/push.c

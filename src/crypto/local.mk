@@ -4,3 +4,5 @@ noinst_LIBRARIES += src/crypto/libpacrypto.a
 src_crypto_libpacrypto_a_SOURCES = \
 	src/crypto/primitives.c src/crypto/primitives.h
 EXTRA_DIST += doc/crypto.md
+# JWS made for other services (push provider tokens, OAuth assertions).
+src_crypto_libpacrypto_a_SOURCES += src/crypto/jws.c src/crypto/jws.h

@@ -54,6 +54,9 @@ void	mtoken_operation_history(struct worker *, struct request *,
 	    struct response *);
 void	mtoken_operation_claim(struct worker *, struct request *,
 	    struct response *);
+/* POST /api/push/device/register[/token] (push.c). */
+void	push_device_register_handler(struct worker *, struct request *,
+	    struct response *);
 /* /pa/v3/keystore/create (pa_keystore.c). */
 void	pa_keystore_create(struct worker *, struct request *,
 	    struct response *);

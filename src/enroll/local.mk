@@ -4,3 +4,5 @@ src_enroll_libpaenroll_a_SOURCES = \
 	src/enroll/enroll.c src/enroll/enroll.h \
 	src/enroll/pa_activation.c src/enroll/pa_keystore.c \
 	src/enroll/pa_auth.c src/enroll/mtoken.c
+# Push device registration.
+src_enroll_libpaenroll_a_SOURCES += src/enroll/push.c

@@ -27,3 +27,6 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/user_agent.c src/service/user_agent.h \
 	src/service/housekeeping.c src/service/housekeeping.h \
 	src/service/stats.c src/service/stats.h
+# Push notifications: credentials, devices, messages, payloads.
+src_service_libpaservice_a_SOURCES += src/service/push.c src/service/push.h \
+	src/service/push_payload.c src/service/push_payload.h

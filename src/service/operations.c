@@ -190,10 +190,9 @@ check_request(const struct op_create_req *r, const char **why)
 	return *why == NULL ? SVC_OK : SVC_INVALID;
 }
 
-/* The application: the request's (granted), or the caller's only one. */
-static enum svc_rc
-pick_app(struct db *db, const struct reg_scope *scope, const char *app_id,
-    char out[APP_ID_MAX + 1], const char **why)
+enum svc_rc
+operation_pick_app(struct db *db, const struct reg_scope *scope,
+    const char *app_id, char out[APP_ID_MAX + 1], const char **why)
 {
 	int rc;
 
@@ -319,8 +318,8 @@ operation_create(struct db *db, const struct config *cfg,
 	memset(out, 0, sizeof(*out));
 	if ((rc = check_request(req, why)) != SVC_OK)
 		return rc;
-	if ((rc = pick_app(db, scope, req->app_id, row->app_id, why)) !=
-	    SVC_OK)
+	if ((rc = operation_pick_app(db, scope, req->app_id, row->app_id,
+	    why)) != SVC_OK)
 		return rc;
 	if ((t = malloc(sizeof(*t))) == NULL)
 		return SVC_INTERNAL;

@@ -67,6 +67,16 @@ int		 operation_fill(const char *tpl,
 		    const char *(*value)(void *, const char *, size_t),
 		    void *arg, struct buf *out);
 
+/*
+ * The application a request of the caller (scope) means: app_id when the
+ * caller may use it, or when app_id is NULL the caller's only one (an
+ * administrator must name it), into out. SVC_OK, SVC_INVALID with *why,
+ * SVC_DB_DOWN, SVC_INTERNAL.
+ */
+enum svc_rc	 operation_pick_app(struct db *db,
+		    const struct reg_scope *scope, const char *app_id,
+		    char out[APP_ID_MAX + 1], const char **why);
+
 /* A string parameter of an operation's parameters object, or NULL. */
 const char	*operation_param(json_object *params, const char *name);
 /* For operation_fill() over a parameters object: a missing parameter is

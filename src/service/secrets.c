@@ -146,3 +146,36 @@ secret_callback_decrypt(const struct config *cfg, const char *callback_id,
 		return -1;
 	return dbenc_decrypt(cfg->master_key, parts, 3, enc, out, cap, n);
 }
+
+char *
+secret_push_encrypt(const struct config *cfg, const char *app_id,
+    const char *platform, const char *pem, size_t encmax)
+{
+	const char *parts[3] = { "push", platform, app_id };
+	char *enc;
+
+	if (!cfg->master_key_set)
+		return NULL;
+	enc = dbenc_encrypt(cfg->master_key, parts, 3, (const uint8_t *)pem,
+	    strlen(pem));
+	if (enc != NULL && strlen(enc) > encmax) {
+		free(enc);
+		enc = NULL;
+	}
+	return enc;
+}
+
+int
+secret_push_decrypt(const struct config *cfg, const char *app_id,
+    const char *platform, const char *enc, char *out, size_t cap)
+{
+	const char *parts[3] = { "push", platform, app_id };
+	size_t n = 0;
+
+	if (cap == 0 || !cfg->master_key_set || enc == NULL ||
+	    enc[0] == '\0' || dbenc_decrypt(cfg->master_key, parts, 3, enc,
+	    (uint8_t *)out, cap - 1, &n) != 0)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}

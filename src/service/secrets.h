@@ -10,6 +10,7 @@
  *   activation master secret         {"secret", userId, registrationId}
  *   temporary key private key        {"temporary_key", keyId}
  *   callback HMAC key, receiver auth {"callback", "hmac"|"auth", callbackId}
+ *   push service private key         {"push", "apns"|"fcm", appId}
  * Must not: touch the database or decide anything. Returns 0 / -1; every
  * intermediate buffer is wiped.
  */
@@ -57,5 +58,13 @@ char	*secret_callback_encrypt(const struct config *cfg,
 int	secret_callback_decrypt(const struct config *cfg,
 	    const char *callback_id, const char *what, const char *enc,
 	    uint8_t *out, size_t cap, size_t *n);
+
+/* A push credential's private key (PEM text; platform "apns" or "fcm")
+ * encrypted; NULL on failure or when longer than encmax. */
+char	*secret_push_encrypt(const struct config *cfg, const char *app_id,
+	    const char *platform, const char *pem, size_t encmax);
+/* The PEM text back into out (cap bytes, NUL-terminated); 0 or -1. */
+int	secret_push_decrypt(const struct config *cfg, const char *app_id,
+	    const char *platform, const char *enc, char *out, size_t cap);
 
 #endif

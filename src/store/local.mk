@@ -16,3 +16,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/schema.c src/store/schema.h \
 	src/store/housekeeping.c src/store/housekeeping.h \
 	src/store/stats.c src/store/stats.h
+# Push notifications: credentials, devices, deliveries (schema/011).
+src_store_libpastore_a_SOURCES += src/store/push.c src/store/push.h
