@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "bin/dispatcher.h"
+#include "bin/dispatch_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,36 +22,6 @@
 #include "store/deliveries.h"
 
 #define REPORT_EVERY_MS		5000
-#define LATENCY_SAMPLES		4096
-
-/* One attempt in flight. */
-struct slot {
-	CURL			*easy;
-	struct curl_slist	*headers;
-	struct delivery		*d;
-	char			*body;
-	struct webhook_auth	 auth;
-	int64_t			 started_ms;
-	char			 error[CURL_ERROR_SIZE];
-};
-
-struct dispatcher {
-	const struct config	*cfg;
-	struct db		*db;
-	CURLM			*multi;
-	char			 holder[DLV_HOLDER_MAX + 1];
-	struct slot		*slots;
-	size_t			 nslots;
-	size_t			 in_flight;
-	int64_t			*claimed;
-	/* totals since the start, and this report period's latencies */
-	int64_t			 delivered;
-	int64_t			 failed_attempts;
-	int64_t			 gave_up;
-	int64_t			 latency[LATENCY_SAMPLES];
-	size_t			 nlatency;
-	int64_t			 next_report_ms;
-};
 
 static size_t
 discard(char *p, size_t size, size_t n, void *arg)
@@ -60,8 +31,8 @@ discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-static void
-slot_clear(struct slot *s)
+void
+dispatch_slot_clear(struct slot *s)
 {
 	if (s->easy != NULL)
 		curl_easy_cleanup(s->easy);
@@ -69,6 +40,10 @@ slot_clear(struct slot *s)
 	free(s->d);
 	free(s->body);
 	webhook_auth_clear(&s->auth);
+	if (s->job != NULL)
+		OPENSSL_cleanse(s->job, sizeof(*s->job));
+	free(s->job);
+	buf_free(&s->resp);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -139,11 +114,11 @@ open_secrets(struct dispatcher *x, struct slot *s, uint8_t *key,
 
 /* Adds "name: value" to the attempt's headers ("name:" for "": libcurl
  * then leaves out a header of its own by that name). */
-static int
-add_header(struct slot *s, const char *name, const char *value)
+int
+dispatch_add_header(struct slot *s, const char *name, const char *value)
 {
 	struct curl_slist *l;
-	char line[WEBHOOK_TEXT_MAX + 64];
+	char line[DISPATCH_HEADER_MAX];
 
 	if (snprintf(line, sizeof(line), "%s:%s%s", name,
 	    value[0] != '\0' ? " " : "", value) >= (int)sizeof(line))
@@ -163,7 +138,7 @@ bearer(struct slot *s)
 	int rc;
 
 	snprintf(v, sizeof(v), "Bearer %s", s->auth.token);
-	rc = add_header(s, "Authorization", v);
+	rc = dispatch_add_header(s, "Authorization", v);
 	OPENSSL_cleanse(v, sizeof(v));
 	return rc;
 }
@@ -190,11 +165,11 @@ prepare(struct dispatcher *x, struct slot *s)
 	if (why != NULL)
 		return why;
 	snprintf(ts, sizeof(ts), "%" PRId64, now);
-	if (add_header(s, "Content-Type", "application/json") != 0 ||
-	    add_header(s, "webhook-id", s->d->event_uuid) != 0 ||
-	    add_header(s, "webhook-timestamp", ts) != 0 ||
-	    add_header(s, "webhook-signature", sig) != 0 ||
-	    add_header(s, "Expect", "") != 0 ||
+	if (dispatch_add_header(s, "Content-Type", "application/json") != 0 ||
+	    dispatch_add_header(s, "webhook-id", s->d->event_uuid) != 0 ||
+	    dispatch_add_header(s, "webhook-timestamp", ts) != 0 ||
+	    dispatch_add_header(s, "webhook-signature", sig) != 0 ||
+	    dispatch_add_header(s, "Expect", "") != 0 ||
 	    (s->auth.bearer && bearer(s) != 0))
 		return "out of memory";
 	if ((s->easy = e = curl_easy_init()) == NULL)
@@ -232,8 +207,8 @@ prepare(struct dispatcher *x, struct slot *s)
 	return NULL;
 }
 
-static double
-jitter(void)
+double
+dispatch_jitter(void)
 {
 	uint32_t r = 0;
 
@@ -259,7 +234,7 @@ record(struct dispatcher *x, const struct delivery *d, long http,
 		give_up = d->attempts + 1 >= d->max_attempts;
 		delay = webhook_backoff_ms(d->attempts + 1,
 		    d->initial_backoff_ms, d->backoff_multiplier_pct,
-		    d->max_backoff_ms, jitter());
+		    d->max_backoff_ms, dispatch_jitter());
 		if (give_up) {
 			x->gave_up++;
 			log_warn("dispatch: event %s to callback %s given up "
@@ -297,18 +272,18 @@ start(struct dispatcher *x, int64_t id)
 		if (rc != DB_NOT_FOUND)
 			log_warn("dispatch: cannot read delivery %" PRId64
 			    " (%s)", id, db_last_error(x->db));
-		slot_clear(s);
+		dispatch_slot_clear(s);
 		return;
 	}
 	if ((why = prepare(x, s)) != NULL) {
 		record(x, s->d, 0, why);
-		slot_clear(s);
+		dispatch_slot_clear(s);
 		return;
 	}
 	s->started_ms = time_now_ms();
 	if (curl_multi_add_handle(x->multi, s->easy) != CURLM_OK) {
 		record(x, s->d, 0, "cannot start the request");
-		slot_clear(s);
+		dispatch_slot_clear(s);
 		return;
 	}
 	x->in_flight++;
@@ -367,11 +342,15 @@ collect(struct dispatcher *x)
 			snprintf(why, sizeof(why), "%s", s->error[0] != '\0' ?
 			    s->error : curl_easy_strerror(m->data.result));
 		curl_multi_remove_handle(x->multi, m->easy_handle);
+		if (s->kind != SLOT_WEBHOOK) {
+			push_collect(x, s, m->data.result);
+			continue;
+		}
 		if (x->nlatency < LATENCY_SAMPLES)
 			x->latency[x->nlatency++] = time_now_ms() -
 			    s->started_ms;
 		record(x, s->d, http, why);
-		slot_clear(s);
+		dispatch_slot_clear(s);
 		x->in_flight--;
 	}
 }
@@ -417,7 +396,7 @@ drained(struct dispatcher *x)
 	struct delivery_counts c;
 
 	return x->in_flight == 0 && dlv_counts(x->db, &c) == DB_OK &&
-	    c.due == 0;
+	    c.due == 0 && push_drained(x);
 }
 
 static int
@@ -426,17 +405,20 @@ setup(struct dispatcher *x, const struct config *cfg)
 	memset(x, 0, sizeof(*x));
 	x->cfg = cfg;
 	x->nslots = (size_t)cfg->dispatch_concurrency;
-	if (cfg->dispatch_lease * 1000 < 2 * (cfg->dispatch_timeout_ms +
-	    cfg->dispatch_connect_timeout_ms)) {
+	if (cfg->dispatch_lease * 1000 < 2 * ((cfg->dispatch_timeout_ms >
+	    cfg->push_timeout_ms ? cfg->dispatch_timeout_ms :
+	    cfg->push_timeout_ms) + cfg->dispatch_connect_timeout_ms)) {
 		log_error("dispatch.lease must be at least twice "
-		    "dispatch.timeout_ms + dispatch.connect_timeout_ms");
+		    "dispatch.connect_timeout_ms + the longer of "
+		    "dispatch.timeout_ms and push.timeout_ms");
 		return -1;
 	}
 	if (housekeeping_holder_id(x->holder, sizeof(x->holder)) != 0 ||
 	    (x->db = db_new(cfg)) == NULL ||
 	    (x->multi = curl_multi_init()) == NULL ||
 	    (x->slots = calloc(x->nslots, sizeof(*x->slots))) == NULL ||
-	    (x->claimed = calloc(x->nslots, sizeof(*x->claimed))) == NULL) {
+	    (x->claimed = calloc(x->nslots, sizeof(*x->claimed))) == NULL ||
+	    push_setup(x) != 0) {
 		log_error("dispatch: out of memory");
 		return -1;
 	}
@@ -451,10 +433,11 @@ teardown(struct dispatcher *x)
 	for (i = 0; x->slots != NULL && i < x->nslots; i++) {
 		if (x->slots[i].easy != NULL)
 			curl_multi_remove_handle(x->multi, x->slots[i].easy);
-		slot_clear(&x->slots[i]);
+		dispatch_slot_clear(&x->slots[i]);
 	}
 	free(x->slots);
 	free(x->claimed);
+	push_teardown(x);
 	if (x->multi != NULL)
 		curl_multi_cleanup(x->multi);
 	db_free(x->db);
@@ -465,25 +448,29 @@ dispatcher_run(const struct config *cfg, volatile sig_atomic_t *stop,
     int drain)
 {
 	struct dispatcher x;
-	size_t got = 0, room;
+	size_t got = 0, pgot = 0, room, proom;
 	int running, wait_ms, rc = -1;
 
 	if (setup(&x, cfg) != 0)
 		goto done;
-	log_info("dispatch: %s started (%ld at once, %ld per callback)",
-	    x.holder, cfg->dispatch_concurrency, cfg->dispatch_per_callback);
+	log_info("dispatch: %s started (%ld at once, %ld per callback; "
+	    "%ld pushes at once, %ld per platform)", x.holder,
+	    cfg->dispatch_concurrency, cfg->dispatch_per_callback,
+	    cfg->push_concurrency, cfg->push_per_platform);
 	for (;;) {
 		room = x.nslots - x.in_flight;
+		proom = x.npslots - x.push_in_flight;
 		got = *stop ? 0 : claim(&x);
-		if (*stop && x.in_flight == 0)
+		pgot = *stop ? 0 : push_claim_start(&x);
+		if (*stop && x.in_flight == 0 && x.push_in_flight == 0)
 			break;
-		if (drain && got == 0 && drained(&x))
+		if (drain && got == 0 && pgot == 0 && drained(&x))
 			break;
 		curl_multi_perform(x.multi, &running);
 		collect(&x);
 		/* A claim that filled every free slot: more may be due. */
-		wait_ms = got > 0 && got == room ? 0 :
-		    (int)cfg->dispatch_poll_ms;
+		wait_ms = (got > 0 && got == room) || (pgot > 0 &&
+		    pgot == proom) ? 0 : (int)cfg->dispatch_poll_ms;
 		curl_multi_poll(x.multi, NULL, 0, wait_ms, NULL);
 		curl_multi_perform(x.multi, &running);
 		collect(&x);
@@ -491,8 +478,10 @@ dispatcher_run(const struct config *cfg, volatile sig_atomic_t *stop,
 	}
 	report(&x, 1);
 	log_info("dispatch: %s stopped: %" PRId64 " delivered, %" PRId64
-	    " failed attempts, %" PRId64 " given up", x.holder, x.delivered,
-	    x.failed_attempts, x.gave_up);
+	    " failed attempts, %" PRId64 " given up; %" PRId64 " pushes, %"
+	    PRId64 " failed push attempts, %" PRId64 " devices deactivated",
+	    x.holder, x.delivered, x.failed_attempts, x.gave_up, x.pushed,
+	    x.push_failed, x.push_deactivated);
 	rc = 0;
 done:
 	teardown(&x);

@@ -16,7 +16,8 @@ src_bin_paserv_enroll_SOURCES = src/bin/paserv-enroll.c \
 src_bin_paserv_enroll_LDADD = src/enroll/libpaenroll.a $(PASERV_SERVER_LDADD)
 
 src_bin_paserv_dispatch_SOURCES = src/bin/paserv-dispatch.c \
-	src/bin/dispatcher.c src/bin/dispatcher.h
+	src/bin/dispatcher.c src/bin/dispatcher.h \
+	src/bin/dispatch_push.c src/bin/dispatch_int.h
 src_bin_paserv_dispatch_LDADD = $(PASERV_SERVER_LDADD) $(CURL_LIBS)
 
 src_bin_paserv_admin_SOURCES = src/bin/paserv-admin.c \

@@ -54,7 +54,18 @@ static int
 parse_apns(json_object *body, struct push_apns_req *r, char *err,
     size_t errlen)
 {
+	json_object *pem = jsonin_member(body, "privateKey");
+
 	memset(r, 0, sizeof(*r));
+	/* PEM text has line breaks, which jsonin_string() refuses. */
+	if (pem != NULL && (!json_object_is_type(pem, json_type_string) ||
+	    json_object_get_string_len(pem) > 16384)) {
+		snprintf(err, errlen, "field 'privateKey' must be the PEM text "
+		    "of the .p8 file");
+		return -1;
+	}
+	if (pem != NULL)
+		r->private_key = json_object_get_string(pem);
 	return jsonin_string(body, "topic", 1, 1, PUSH_TOPIC_MAX, NULL,
 	    &r->topic, err, errlen) != 0 ||
 	    jsonin_string(body, "keyId", 1, 1, PUSH_KEY_ID_MAX, NULL,
@@ -64,9 +75,7 @@ parse_apns(json_object *body, struct push_apns_req *r, char *err,
 	    jsonin_string(body, "environment", 0, 1, PUSH_ENV_MAX, NULL,
 	    &r->environment, err, errlen) != 0 ||
 	    jsonin_string(body, "privateKeyBase64", 0, 1, 32768, NULL,
-	    &r->private_key_b64, err, errlen) != 0 ||
-	    jsonin_string(body, "privateKey", 0, 1, 16384, NULL,
-	    &r->private_key, err, errlen) != 0 ? -1 : 0;
+	    &r->private_key_b64, err, errlen) != 0 ? -1 : 0;
 }
 
 static int

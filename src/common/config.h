@@ -66,6 +66,20 @@ struct config {
 	long	 dispatch_poll_ms;	/* idle wait between claims */
 	long	 dispatch_breaker_failures;	/* in a row: open */
 	long	 dispatch_breaker_open;	/* seconds it stays open */
+	long	 push_concurrency;	/* push attempts in flight */
+	long	 push_per_platform;	/* ... of them to one platform */
+	long	 push_timeout_ms;	/* one push attempt, whole */
+	long	 push_max_attempts;
+	long	 push_initial_backoff_ms;
+	long	 push_max_backoff_ms;
+	char	*push_apns_url;		/* APNs production base URL */
+	char	*push_apns_sandbox_url;	/* APNs development base URL */
+	char	*push_fcm_url;		/* FCM v1 base URL */
+	char	*push_fcm_token_url;	/* NULL: the account's token_uri */
+	char	*push_ca_file;		/* NULL: the system's CAs */
+	char	*push_default_title;	/* operationInit without a template */
+	char	*push_default_body;
+	char	*push_inbox_title;
 	char	*path;			/* file actually read, NULL if none */
 };
 

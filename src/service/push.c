@@ -45,6 +45,17 @@ visible_valid(const char *s, size_t max)
 	return 1;
 }
 
+/* A device token: 1..max of [A-Za-z0-9_.:~-] (APNs: hex; FCM: base64url
+ * with ':'), safe in a URL path. */
+static int
+device_token_valid(const char *s, size_t max)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n > 0 && n <= max && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.:~-") == n;
+}
+
 static int
 environment_valid(const char *s)
 {
@@ -377,8 +388,8 @@ push_device_register(struct db *db, const struct config *cfg,
 	*why = NULL;
 	if (p == NULL)
 		*why = "platform is apns, fcm or hms (ios, android, huawei)";
-	else if (!visible_valid(token, PUSH_TOKEN_MAX))
-		*why = "token: 1 to 512 visible ASCII characters";
+	else if (!device_token_valid(token, PUSH_TOKEN_MAX))
+		*why = "token: 1 to 512 characters of A-Z a-z 0-9 _ . : ~ -";
 	else if (environment != NULL && !environment_valid(environment))
 		*why = "environment is development or production";
 	if ((t = malloc(sizeof(*t))) == NULL)

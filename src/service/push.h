@@ -78,8 +78,9 @@ enum push_refusal {
 
 /*
  * POST /api/push/device/register[/token]: the X-PowerAuth-Token header
- * names the registration (ACTIVE); platform, token (visible ASCII, at most
- * PUSH_TOKEN_MAX) and environment (NULL, development or production).
+ * names the registration (ACTIVE); platform, token (at most
+ * PUSH_TOKEN_MAX of [A-Za-z0-9_.:~-]) and environment (NULL,
+ * development or production).
  * SVC_OK; SVC_AUTH_FAILED; SVC_INVALID with *refusal and *why;
  * SVC_DB_DOWN, SVC_INTERNAL.
  */
