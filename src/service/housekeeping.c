@@ -42,6 +42,7 @@ static const struct {
 	    temporary_keys) },
 	{ HK_PURGE_REPLAY, offsetof(struct hk_counts, replay_entries) },
 	{ HK_PURGE_DELIVERIES, offsetof(struct hk_counts, deliveries) },
+	{ HK_PURGE_PUSH_DELIVERIES, offsetof(struct hk_counts, deliveries) },
 	{ HK_PURGE_EVENTS, offsetof(struct hk_counts, events) },
 	{ HK_PURGE_DISPATCHERS, offsetof(struct hk_counts, dispatchers) },
 };

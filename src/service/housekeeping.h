@@ -32,7 +32,8 @@ struct hk_counts {
 	uint64_t	 operations;	/* operations set to EXPIRED */
 	uint64_t	 temporary_keys;	/* deleted */
 	uint64_t	 replay_entries;	/* deleted */
-	uint64_t	 deliveries;	/* finished webhook deliveries gone */
+	uint64_t	 deliveries;	/* finished webhook and push
+					 * deliveries gone */
 	uint64_t	 events;	/* old events deleted */
 	uint64_t	 dispatchers;	/* status rows of silent ones deleted */
 	unsigned	 statements;	/* batch statements run */

@@ -58,6 +58,12 @@ static const char SQL_PURGE_DELIVERIES[] =
     " AND finished_at < UTC_TIMESTAMP(3) - INTERVAL (SELECT c.retention_s"
     " FROM callback c WHERE c.id = callback_delivery.callback_id) SECOND"
     " LIMIT ?";
+/* Finished pushes after HK_PUSH_RETENTION_S (index (status,
+ * finished_at)). Pending ones go with their event (ON DELETE CASCADE). */
+static const char SQL_PURGE_PUSH_DELIVERIES[] =
+    "DELETE FROM push_delivery WHERE status IN (2, 3, 4)"
+    " AND finished_at < UTC_TIMESTAMP(3) - INTERVAL 604800 SECOND"
+    " LIMIT ?";
 /* Events no delivery refers to any more, after HK_EVENTS_RETENTION_S. */
 static const char SQL_PURGE_EVENTS[] =
     "DELETE FROM event_outbox WHERE created_at < UTC_TIMESTAMP(3)"
@@ -163,6 +169,7 @@ static const struct {
 	[HK_PURGE_TEMPORARY_KEYS] = { SQL_PURGE_TEMPORARY_KEYS, 0 },
 	[HK_PURGE_REPLAY] = { SQL_PURGE_ECIES_REPLAY, 0 },
 	[HK_PURGE_DELIVERIES] = { SQL_PURGE_DELIVERIES, 0 },
+	[HK_PURGE_PUSH_DELIVERIES] = { SQL_PURGE_PUSH_DELIVERIES, 0 },
 	[HK_PURGE_EVENTS] = { SQL_PURGE_EVENTS, 0 },
 	[HK_PURGE_DISPATCHERS] = { SQL_PURGE_DISPATCHERS, 0 },
 };

@@ -1,8 +1,8 @@
 /*
  * housekeeping.h - the SQL of the housekeeping job: its lease (table
  * job_lease) and the bounded batches it runs on activation, operation,
- * temporary_key, replay_value, callback_delivery, event_outbox and
- * dispatcher_status.
+ * temporary_key, replay_value, callback_delivery, push_delivery,
+ * event_outbox and dispatcher_status.
  *
  * Owns: taking, renewing and releasing a named lease (one row: who holds
  * it and until when), and the batch statements, each limited to a given
@@ -20,6 +20,7 @@
 #define HK_LEASE_NAME_MAX	64
 #define HK_HOLDER_MAX		128
 #define HK_EVENTS_RETENTION_S	2592000		/* 30 days */
+#define HK_PUSH_RETENTION_S	604800		/* 7 days */
 
 /*
  * Takes the lease `name` for holder for ttl_s seconds when it is free,
@@ -41,6 +42,8 @@ enum hk_batch {
 	HK_PURGE_REPLAY,	/* expired ECIES/token replay entries */
 	HK_PURGE_DELIVERIES,	/* finished webhook deliveries older than
 				 * their callback's retention (and 1 h) */
+	HK_PURGE_PUSH_DELIVERIES,	/* finished pushes older than
+					 * HK_PUSH_RETENTION_S */
 	HK_PURGE_EVENTS,	/* events older than HK_EVENTS_RETENTION_S
 				 * that no delivery refers to */
 	HK_PURGE_DISPATCHERS	/* status rows of dispatchers silent a day */

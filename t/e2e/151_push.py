@@ -19,6 +19,7 @@ import http.server
 import json
 import os
 import secrets
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 import push_mocks as pm  # noqa: E402
 
-PLAN = 62
+PLAN = 63
 APNS_PORT = int(os.environ.get("PASERV_E2E_APNS_PORT", "0"))
 FCM_PORT = int(os.environ.get("PASERV_E2E_FCM_PORT", "0"))
 CA = os.environ.get("PASERV_E2E_PUSH_CA", "")
@@ -532,6 +533,22 @@ r = e.request("POST", "/powerauth-cloud/v2/messages/send", auth=U, body={
     "userId": user, "title": "from an integration user"})
 t.eq((r.status, (r.json() or {}).get("devices")), (200, 1),
      "an integration user sends to its only application")
+
+# 11. Housekeeping: finished pushes go after 7 days, pending ones stay.
+ids = e.mysql("SELECT id FROM push_delivery WHERE object_id = '%s'"
+              " ORDER BY id" % oid).split()
+e.mysql("UPDATE push_delivery SET finished_at = UTC_TIMESTAMP(3) -"
+        " INTERVAL 8 DAY WHERE id IN (%s)" % ",".join(ids[:2] or ["0"]))
+for _ in range(20):
+    p = subprocess.run([e.ADMIN_BIN, "-c", e.CONF, "housekeeping"],
+                       capture_output=True, text=True)
+    if "taken" in p.stdout:
+        break
+    time.sleep(0.5)
+left = e.mysql("SELECT id FROM push_delivery WHERE object_id = '%s'"
+               " ORDER BY id" % oid).split()
+t.eq((len(ids), left), (4, ids[2:]),
+     "housekeeping: pushes finished 8 days ago purged, newer ones kept")
 
 apns.stop()
 fcm.stop()

@@ -62,3 +62,10 @@ TESTS += t/unit/bin_housekeeper.t
 t_unit_bin_housekeeper_t_SOURCES = t/unit/bin_housekeeper.c \
 	src/bin/housekeeper.c src/bin/housekeeper.h
 t_unit_bin_housekeeper_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+
+# Push payloads, provider tokens, assertions, answers (service/push_payload,
+# crypto/jws).
+check_PROGRAMS += t/unit/service_push.t
+TESTS += t/unit/service_push.t
+t_unit_service_push_t_SOURCES = t/unit/service_push.c
+t_unit_service_push_t_LDADD = $(FOUNDATION_UNIT_LDADD)
