@@ -376,7 +376,8 @@ outcomes(void)
 		{ 0, 0, NULL, PUSH_OUT_RETRY },
 		{ 1, 200, "{\"name\":\"x\"}", PUSH_OUT_DELIVERED },
 		{ 1, 404, "{\"error\":{\"status\":\"NOT_FOUND\",\"details\":"
-		    "[{\"errorCode\":\"UNREGISTERED\"}]}}", PUSH_OUT_BAD_TOKEN },
+		    "[{\"errorCode\":\"UNREGISTERED\"}]}}",
+		    PUSH_OUT_BAD_TOKEN },
 		{ 1, 400, "{\"error\":{\"status\":\"INVALID_ARGUMENT\","
 		    "\"message\":\"The registration token is not valid\"}}",
 		    PUSH_OUT_BAD_TOKEN },
