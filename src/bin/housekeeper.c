@@ -43,8 +43,8 @@ report(struct db *db, enum svc_rc rc, const struct hk_counts *c)
 		    (unsigned long long)c->temporary_keys,
 		    (unsigned long long)c->replay_entries);
 	if (c->ran && (c->deliveries > 0 || c->events > 0))
-		log_info("housekeeping: %llu finished webhook deliveries and "
-		    "%llu old events purged",
+		log_info("housekeeping: %llu finished webhook and push "
+		    "deliveries and %llu old events purged",
 		    (unsigned long long)c->deliveries,
 		    (unsigned long long)c->events);
 }

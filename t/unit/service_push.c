@@ -248,6 +248,8 @@ apns_jwt(void)
 	tap_ok(pem != NULL && strncmp(pem, "-----BEGIN PRIVATE KEY-----", 27)
 	    == 0 && jws_key_from_pem(pem, strlen(pem), JWS_ES256, &k2) == 0 &&
 	    EVP_PKEY_eq(k, k2) == 1, "P-256 key to PKCS#8 PEM and back");
+	EVP_PKEY_free(k2);
+	k2 = NULL;
 	tap_ok(pem != NULL && jws_key_from_pem(pem, strlen(pem), JWS_RS256,
 	    &k2) == -1, "an EC key is no RS256 key");
 	jwt = push_apns_jwt(k, "ABC123DEFG", "TEAM4567", 1700000000);
@@ -282,7 +284,8 @@ done:
 static void
 fcm_assertion(void)
 {
-	EVP_PKEY *k = EVP_RSA_gen(2048), *small = EVP_RSA_gen(1024), *k2 = NULL;
+	EVP_PKEY *k = EVP_RSA_gen(2048), *small = EVP_RSA_gen(1024);
+	EVP_PKEY *k2 = NULL, *k3 = NULL;
 	json_object *h = NULL, *c = NULL;
 	uint8_t sig[600];
 	size_t siglen = 0, slen = 0;
@@ -290,7 +293,7 @@ fcm_assertion(void)
 
 	pem = k != NULL ? jws_key_to_pem(k) : NULL;
 	tap_ok(pem != NULL && jws_key_from_pem(pem, strlen(pem), JWS_RS256,
-	    &k2) == 0 && jws_key_from_pem(pem, strlen(pem), JWS_ES256, &k2) ==
+	    &k2) == 0 && jws_key_from_pem(pem, strlen(pem), JWS_ES256, &k3) ==
 	    -1, "RSA key: an RS256 key, not an ES256 one");
 	free(pem);
 	EVP_PKEY_free(k2);
