@@ -483,53 +483,51 @@ start(struct dispatcher *x, int64_t id)
 		dispatch_slot_clear(s);
 }
 
-/* The JSON array of platforms with push.per_platform in flight. */
-static const char *
-exclusions(struct dispatcher *x, char *out, size_t cap)
+/* Pushes (and token requests) in flight to platform. */
+static int64_t
+in_flight(struct dispatcher *x, const char *platform)
 {
-	static const char *const P[] = { "apns", "fcm" };
-	size_t i, k, n[2] = { 0, 0 };
-	const char *p;
-	int first = 1;
+	const struct slot *s;
+	int64_t n = 0;
+	size_t i;
 
 	for (i = 0; i < x->npslots; i++) {
-		if (x->pslots[i].easy == NULL)
-			continue;
-		p = x->pslots[i].kind == SLOT_TOKEN ? "fcm" :
-		    x->pslots[i].job->platform;
-		for (k = 0; k < 2; k++)
-			n[k] += strcmp(p, P[k]) == 0;
+		s = &x->pslots[i];
+		if (s->easy != NULL && strcmp(s->kind == SLOT_TOKEN ? "fcm" :
+		    s->job->platform, platform) == 0)
+			n++;
 	}
-	snprintf(out, cap, "[");
-	for (k = 0; k < 2; k++)
-		if ((long)n[k] >= x->cfg->push_per_platform) {
-			snprintf(out + strlen(out), cap - strlen(out),
-			    "%s\"%s\"", first ? "" : ",", P[k]);
-			first = 0;
-		}
-	snprintf(out + strlen(out), cap - strlen(out), "]");
-	return out;
+	return n;
 }
 
 size_t
 push_claim_start(struct dispatcher *x)
 {
-	char exclude[64];
-	int64_t room = (int64_t)(x->npslots - x->push_in_flight);
-	size_t n = 0, i;
+	/* (No hms rows: such devices are refused at registration.) */
+	static const char *const PLATFORMS[] = { "apns", "fcm" };
+	int64_t room, limit;
+	size_t got = 0, n, i, k;
 
-	if (room <= 0)
-		return 0;
-	if (push_claim(x->db, x->holder, x->cfg->dispatch_lease,
-	    exclusions(x, exclude, sizeof(exclude)), room, x->pclaimed, &n) !=
-	    DB_OK) {
-		log_warn("push: cannot claim deliveries (%s)",
-		    db_last_error(x->db));
-		return 0;
+	for (k = 0; k < sizeof(PLATFORMS) / sizeof(PLATFORMS[0]); k++) {
+		room = (int64_t)(x->npslots - x->push_in_flight);
+		limit = x->cfg->push_per_platform - in_flight(x,
+		    PLATFORMS[k]);
+		if (limit > room)
+			limit = room;
+		if (limit <= 0)
+			continue;
+		n = 0;
+		if (push_claim(x->db, x->holder, x->cfg->dispatch_lease,
+		    PLATFORMS[k], limit, x->pclaimed, &n) != DB_OK) {
+			log_warn("push: cannot claim deliveries (%s)",
+			    db_last_error(x->db));
+			return got;
+		}
+		for (i = 0; i < n; i++)
+			start(x, x->pclaimed[i]);
+		got += n;
 	}
-	for (i = 0; i < n; i++)
-		start(x, x->pclaimed[i]);
-	return n;
+	return got;
 }
 
 /* --- answers ------------------------------------------------------------ */

@@ -1,5 +1,7 @@
 /*
- * dispatcher.h - the webhook delivery loop of paserv-dispatch.
+ * dispatcher.h - the delivery loop of paserv-dispatch: webhooks here,
+ * pushes in dispatch_push.c (doc/push.md), both on one multi handle from
+ * separate pools of slots (dispatch_int.h).
  *
  * Owns: one database connection and one libcurl multi handle; claiming
  * due deliveries (store/deliveries.h) while fewer than

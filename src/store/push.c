@@ -51,14 +51,14 @@ static const char SQL_MESSAGE_COUNT[] =
 /* The next statement (the claim transaction) at READ COMMITTED. */
 static const char SQL_READ_COMMITTED[] =
     "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
-/* Due, unclaimed (or claim lapsed), platform not excluded, and the first
+/* Due, unclaimed (or claim lapsed), of the platform, and the first
  * pending one of its (device, object): the pushes about one operation
  * reach a phone in the order they happened. */
 static const char SQL_CLAIM_SELECT[] =
     "SELECT p.id FROM push_delivery p"
     " WHERE p.status = 1 AND p.next_attempt_at <= UTC_TIMESTAMP(3)"
     " AND (p.lease_until IS NULL OR p.lease_until < UTC_TIMESTAMP(3))"
-    " AND NOT JSON_CONTAINS(?, JSON_QUOTE(p.platform))"
+    " AND p.platform = ?"
     " AND NOT EXISTS (SELECT 1 FROM push_delivery q"
     " WHERE q.activation_id = p.activation_id"
     " AND q.object_id = p.object_id AND q.status = 1 AND q.id < p.id)"
@@ -259,7 +259,7 @@ claim_row(void *arg)
 
 int
 push_claim(struct db *db, const char *holder, int64_t lease_s,
-    const char *exclude_json, int64_t limit, int64_t *ids, size_t *n)
+    const char *platform, int64_t limit, int64_t *ids, size_t *n)
 {
 	struct claim_rows r = { db_out(DB_T_I64, NULL, 0), ids, 0,
 	    (size_t)limit };
@@ -274,7 +274,7 @@ push_claim(struct db *db, const char *holder, int64_t lease_s,
 		return rc;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	a[0] = db_str(exclude_json);
+	a[0] = db_str(platform);
 	a[1] = db_i64(limit);
 	rc = db_query(db, SQL_CLAIM_SELECT, a, 2, &r.c, 1, claim_row, &r);
 	if (rc < 0)

@@ -8,10 +8,9 @@
  * registration's push device (one per registration; a token moves away
  * from any other registration of the application), queueing a message of
  * POST /v2/messages/send as a MESSAGE event (the triggers of 011 fan it
- * out), and for the dispatcher: claiming due deliveries (as
- * store/deliveries.h does for callbacks: READ COMMITTED, SKIP LOCKED,
- * one pending delivery per device and object at a time, saturated
- * platforms left out), reading what an attempt needs, recording outcomes
+ * out), and for the dispatcher: claiming due deliveries of one platform
+ * (as store/deliveries.h does for callbacks: READ COMMITTED, SKIP LOCKED,
+ * one pending delivery per device and object at a time), reading what an attempt needs, recording outcomes
  * while the claim is the caller's, postponing without counting an
  * attempt, and deactivating a device whose token the service refused.
  * Must not: decide validity, encrypt, build payloads or send anything.
@@ -122,12 +121,12 @@ struct push_counts {
 };
 
 /*
- * Claims at most limit due deliveries for lease_s seconds under holder,
- * leaving out the platforms listed in exclude_json (a JSON array). ids
- * receives the claimed ids, *n their number. DB_OK or an error.
+ * Claims at most limit due deliveries to platform (apns, fcm, hms) for
+ * lease_s seconds under holder. ids receives the claimed ids, *n their
+ * number. DB_OK or an error.
  */
 int	push_claim(struct db *db, const char *holder, int64_t lease_s,
-	    const char *exclude_json, int64_t limit, int64_t *ids, size_t *n);
+	    const char *platform, int64_t limit, int64_t *ids, size_t *n);
 /* DB_OK, DB_NOT_FOUND, ... */
 int	push_load(struct db *db, int64_t id, struct push_job *out);
 /* Finished with status (DELIVERED, FAILED or SKIPPED); http 0: none;

@@ -205,6 +205,9 @@ class MockAPNs(_Service):
             return
         with self.lock:
             self.conns.add(tls)
+        with self.lock:
+            self.nconn = getattr(self, "nconn", 0) + 1
+            conn_id = self.nconn
         conn = h2.connection.H2Connection(
             config=h2.config.H2Configuration(client_side=False))
         conn.initiate_connection()
@@ -232,7 +235,7 @@ class MockAPNs(_Service):
                     elif isinstance(ev, h2.events.StreamEnded):
                         hdrs, body = streams.pop(ev.stream_id)
                         self._answer(conn, wlock, ev.stream_id, hdrs,
-                                     bytes(body))
+                                     bytes(body), conn_id)
                 with wlock:
                     out = conn.data_to_send()
                 if out:
@@ -268,7 +271,7 @@ class MockAPNs(_Service):
             return "iat out of range"
         return None
 
-    def _answer(self, conn, wlock, sid, hdrs, body):
+    def _answer(self, conn, wlock, sid, hdrs, body, conn_id):
         path = hdrs.get(":path", "")
         token = path.rsplit("/", 1)[-1]
         bad_jwt = self.check_jwt(hdrs.get("authorization", ""))
@@ -279,7 +282,7 @@ class MockAPNs(_Service):
         mode = self.mode_for(token)
         self.record({"path": path, "token": token, "headers": hdrs,
                      "body": payload, "jwt_error": bad_jwt, "mode": mode,
-                     "time": time.time()})
+                     "time": time.time(), "conn": conn_id})
         if mode == "hang":
             return
         if bad_jwt is not None:
