@@ -10,9 +10,10 @@
  * POST /v2/messages/send as a MESSAGE event (the triggers of 011 fan it
  * out), and for the dispatcher: claiming due deliveries of one platform
  * (as store/deliveries.h does for callbacks: READ COMMITTED, SKIP LOCKED,
- * one pending delivery per device and object at a time), reading what an attempt needs, recording outcomes
- * while the claim is the caller's, postponing without counting an
- * attempt, and deactivating a device whose token the service refused.
+ * one pending delivery per device and object at a time), reading what
+ * an attempt needs, recording outcomes while the claim is the caller's,
+ * postponing without counting an attempt, and deactivating a device
+ * whose token the service refused.
  * Must not: decide validity, encrypt, build payloads or send anything.
  */
 #ifndef PASERV_STORE_PUSH_H
