@@ -12,7 +12,7 @@ bench_db_baseline_LDADD = src/store/libpastore.a $(PASERV_CORE_LDADD) \
 
 bench_http_load_SOURCES = bench/http_load.c \
 	bench/latency.c bench/latency.h
-bench_http_load_LDADD = $(PASERV_CORE_LDADD) $(CURL_LIBS)
+bench_http_load_LDADD = $(PASERV_CORE_LDADD)
 
 dist_noinst_SCRIPTS += bench/crypto bench/auth bench/operations \
 	bench/webhooks
