@@ -5,6 +5,8 @@
  *   paserv-admin [-c FILE] ensure-admin USERNAME --password-file FILE
  *   paserv-admin [-c FILE] check-config [--connect]
  *   paserv-admin [-c FILE] housekeeping
+ *   paserv-admin [-c FILE] rotate-master-key [--dry-run] [--batch N]
+ *       [--limit N]
  *
  * Generated passwords go to stdout (create-user) or to a 0600 file
  * (ensure-admin), exactly once; they are never logged.
@@ -61,6 +63,11 @@ usage(FILE *fp)
 	    "      the applied and the shipped schema version\n"
 	    "  registration-show ID, operation-show ID\n"
 	    "      one registration or operation, key: value lines\n"
+	    "  rotate-master-key [--dry-run] [--batch N] [--limit N]\n"
+	    "      re-encrypt every stored secret that opens with\n"
+	    "      security.previous_master_key under security.master_key,\n"
+	    "      N rows per transaction (500); restartable. --dry-run only\n"
+	    "      counts; --limit stops after N rows (exit 3)\n"
 	    "options:\n"
 	    "  -c, --config FILE   configuration file\n"
 	    "  -h, --help          this text\n"
@@ -259,6 +266,8 @@ run(const struct config *cfg, int argc, char **argv)
 		rc = admin_registration_show(db, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "operation-show") == 0)
 		rc = admin_operation_show(cfg, db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "rotate-master-key") == 0)
+		rc = admin_rotate_master_key(cfg, db, argc - 1, argv + 1);
 	else {
 		usage(stderr);
 		rc = 2;

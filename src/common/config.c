@@ -56,6 +56,8 @@ static const struct kspec KEYS[] = {
 	{ "db.password", K_STR_EMPTY, OFF(db_password), "", 0, 0, 1 },
 	{ "db.name", K_STR, OFF(db_name), "paserv", 0, 0, 0 },
 	{ "security.master_key", K_KEY16, OFF(master_key), NULL, 0, 0, 1 },
+	{ "security.previous_master_key", K_KEY16, OFF(previous_master_key),
+	    NULL, 0, 0, 1 },
 	{ "http.max_body", K_INT, OFF(http_max_body), "1048576", 1024,
 	    64L * 1024 * 1024, 0 },
 	{ "log.level", K_LEVEL, OFF(log_level), "info", 0, 0, 0 },
@@ -216,6 +218,14 @@ set_string(const struct kspec *k, char **slot, const char *v)
 	return 0;
 }
 
+/* Where the flag that says whether the K_KEY16 key k is set lives. */
+static size_t
+key_flag(const struct kspec *k)
+{
+	return k->off == OFF(master_key) ? OFF(master_key_set) :
+	    OFF(previous_master_key_set);
+}
+
 /* Stores v into the field of k; -1 with a reason in why. */
 static int
 set_value(struct config *cfg, const struct kspec *k, const char *v,
@@ -248,15 +258,14 @@ set_value(struct config *cfg, const struct kspec *k, const char *v,
 		return 0;
 	case K_KEY16:
 		*why = "must be the Base64 encoding of exactly 16 bytes";
-		if (*v == '\0') {
-			OPENSSL_cleanse(cfg->master_key, sizeof(cfg->master_key));
-			cfg->master_key_set = 0;
+		*(int *)(void *)(base + key_flag(k)) = 0;
+		OPENSSL_cleanse(base + k->off, CONFIG_MASTER_KEY_LEN);
+		if (*v == '\0')
 			return 0;
-		}
-		if (b64_decode_exact(v, cfg->master_key, CONFIG_MASTER_KEY_LEN)
-		    != 0)
+		if (b64_decode_exact(v, (uint8_t *)(base + k->off),
+		    CONFIG_MASTER_KEY_LEN) != 0)
 			return -1;
-		cfg->master_key_set = 1;
+		*(int *)(void *)(base + key_flag(k)) = 1;
 		return 0;
 	}
 	return -1;
@@ -506,7 +515,8 @@ config_dump(const struct config *cfg, FILE *fp)
 
 		fprintf(fp, "%s = ", k->name);
 		if (k->type == K_KEY16)
-			fputs(cfg->master_key_set ? "(set)" : "(unset)", fp);
+			fputs(*(const int *)(const void *)(base +
+			    key_flag(k)) ? "(set)" : "(unset)", fp);
 		else if (k->type == K_INT)
 			fprintf(fp, "%ld", *(const long *)(const void *)
 			    (base + k->off));
@@ -541,4 +551,7 @@ config_free(struct config *cfg)
 	cfg->path = NULL;
 	OPENSSL_cleanse(cfg->master_key, sizeof(cfg->master_key));
 	cfg->master_key_set = 0;
+	OPENSSL_cleanse(cfg->previous_master_key,
+	    sizeof(cfg->previous_master_key));
+	cfg->previous_master_key_set = 0;
 }

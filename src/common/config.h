@@ -37,6 +37,9 @@ struct config {
 	char	*db_name;
 	uint8_t	 master_key[CONFIG_MASTER_KEY_LEN];	/* secret */
 	int	 master_key_set;
+	/* The key being rotated away from: opens, never seals (optional). */
+	uint8_t	 previous_master_key[CONFIG_MASTER_KEY_LEN];	/* secret */
+	int	 previous_master_key_set;
 	long	 http_max_body;
 	int	 log_level;		/* enum config_log_level */
 	int	 log_target;		/* enum config_log_target */

@@ -194,7 +194,6 @@ create_stored(struct db *db, const struct config *cfg,
     const struct app_row *app, const struct reg_create_req *req,
     struct reg_new *n, struct reg_created *out)
 {
-	const char *parts[2] = { n->user_id, out->id };
 	uint8_t pub[PA_EC_PUB_UNCOMPRESSED];
 	EVP_PKEY *master = NULL;
 	char *enc = NULL, *hash = NULL;
@@ -202,8 +201,9 @@ create_stored(struct db *db, const struct config *cfg,
 
 	if (uuid_v4_generate(out->id) != 0 ||
 	    secret_app_master_key(cfg, app, &master) != 0 ||
-	    secret_keypair_new(cfg, parts, 2, REG_PRIV_ENC_MAX, pub,
-	    &n->server_public_key_len, &enc, NULL) != 0)
+	    secret_keypair_new(cfg, SECRET_REG_KEY, n->user_id, out->id,
+	    REG_PRIV_ENC_MAX, pub, &n->server_public_key_len, &enc,
+	    NULL) != 0)
 		goto fail;
 	if (req->otp != NULL && (hash = password_hash(req->otp)) == NULL)
 		goto fail;

@@ -485,6 +485,12 @@ db_query(struct db *db, const char *sql, const struct db_arg *args,
 	return run(db, sql, args, nargs, cols, ncols, row, arg, NULL);
 }
 
+void
+db_forget(struct db *db, const char *sql)
+{
+	stmt_forget(db, sql);
+}
+
 int
 db_begin(struct db *db)
 {

@@ -100,6 +100,13 @@ int	db_query(struct db *db, const char *sql, const struct db_arg *args,
 int	db_exists(struct db *db, const char *sql, const struct db_arg *args,
 	    size_t nargs);
 
+/*
+ * Drops the connection's prepared statement of sql, if it has one. The
+ * statement cache keeps the pointer to the text: a caller that built the
+ * text at run time calls this before freeing it.
+ */
+void	db_forget(struct db *db, const char *sql);
+
 int	db_begin(struct db *db);
 int	db_commit(struct db *db);
 void	db_rollback(struct db *db);
