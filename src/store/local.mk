@@ -15,4 +15,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/callbacks.c src/store/callbacks.h \
 	src/store/schema.c src/store/schema.h \
 	src/store/housekeeping.c src/store/housekeeping.h \
-	src/store/stats.c src/store/stats.h
+	src/store/stats.c src/store/stats.h \
+	src/store/inbox.c src/store/inbox.h
