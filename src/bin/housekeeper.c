@@ -42,6 +42,9 @@ report(struct db *db, enum svc_rc rc, const struct hk_counts *c)
 		    (unsigned long long)c->operations,
 		    (unsigned long long)c->temporary_keys,
 		    (unsigned long long)c->replay_entries);
+	if (c->ran && c->inbox_messages > 0)
+		log_info("housekeeping: %llu old inbox messages purged",
+		    (unsigned long long)c->inbox_messages);
 	if (c->ran && (c->deliveries > 0 || c->events > 0))
 		log_info("housekeeping: %llu finished webhook deliveries and "
 		    "%llu old events purged",

@@ -51,6 +51,8 @@ static const char *const DISPLAY_LIST_QUERY[] = { "operationType", NULL };
 static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
 static const char *const OP_QR_QUERY[] = { "registrationId", NULL };
 static const char *const CB_DELIVERY_QUERY[] = { "status", "limit", NULL };
+static const char *const INBOX_LIST_QUERY[] = { "userId", "onlyUnread",
+    "page", "size", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
@@ -123,6 +125,14 @@ static const struct route ROUTES[] = {
 	{ "GET", "/v2/operations/{id}/offline/qr", cloud_op_offline_qr,
 	    ROUTE_AUTH_USER, OP_QR_QUERY, 0 },
 	{ "POST", "/v2/operations/{id}/offline/otp", cloud_op_offline_otp,
+	    ROUTE_AUTH_USER, NULL, 0 },
+	{ "POST", "/v2/inbox/messages", cloud_inbox_create, ROUTE_AUTH_USER,
+	    NULL, 0 },
+	{ "GET", "/v2/inbox/messages", cloud_inbox_list, ROUTE_AUTH_USER,
+	    INBOX_LIST_QUERY, 0 },
+	{ "GET", "/v2/inbox/messages/{id}", cloud_inbox_get, ROUTE_AUTH_USER,
+	    NULL, 0 },
+	{ "DELETE", "/v2/inbox/messages/{id}", cloud_inbox_delete,
 	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/signature/verify", cloud_signature_verify,
 	    ROUTE_AUTH_USER, NULL, 0 },
@@ -276,6 +286,9 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 		break;
 	case SVC_CALLBACK_NOT_FOUND:
 		response_error(res, API_ERROR_CALLBACK_NOT_FOUND, NULL);
+		break;
+	case SVC_INBOX_NOT_FOUND:
+		response_error(res, API_ERROR_INBOX_MESSAGE_NOT_FOUND, NULL);
 		break;
 	case SVC_OP_STATE:
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);

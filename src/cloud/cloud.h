@@ -104,6 +104,14 @@ void	cloud_op_offline_qr(struct worker *, struct request *,
 	    struct response *);
 void	cloud_op_offline_otp(struct worker *, struct request *,
 	    struct response *);
+/* Handlers of /v2/inbox/messages (inbox.c). */
+void	cloud_inbox_create(struct worker *, struct request *,
+	    struct response *);
+void	cloud_inbox_get(struct worker *, struct request *, struct response *);
+void	cloud_inbox_list(struct worker *, struct request *,
+	    struct response *);
+void	cloud_inbox_delete(struct worker *, struct request *,
+	    struct response *);
 struct reg_scope;
 /* What the verified caller may reach: its granted applications, or all
  * of them for an administrator. */

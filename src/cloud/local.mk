@@ -9,4 +9,5 @@ src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/metrics.c \
 	src/cloud/registrations.c \
 	src/cloud/auth_verify.c \
-	src/cloud/operations.c
+	src/cloud/operations.c \
+	src/cloud/inbox.c

@@ -108,6 +108,8 @@ static const struct kspec KEYS[] = {
 	    "20", 1, 1000000, 0 },
 	{ "dispatch.breaker_open", K_INT, OFF(dispatch_breaker_open), "30", 1,
 	    3600, 0 },
+	{ "inbox.retention_days", K_INT, OFF(inbox_retention_days), "0", 0,
+	    36500, 0 },
 };
 #define NKEYS	(sizeof(KEYS) / sizeof(KEYS[0]))
 

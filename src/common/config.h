@@ -69,6 +69,7 @@ struct config {
 	long	 dispatch_poll_ms;	/* idle wait between claims */
 	long	 dispatch_breaker_failures;	/* in a row: open */
 	long	 dispatch_breaker_open;	/* seconds it stays open */
+	long	 inbox_retention_days;	/* 0: inbox messages are kept */
 	char	*path;			/* file actually read, NULL if none */
 };
 

@@ -25,6 +25,7 @@ struct pass {
 	const char		*holder;
 	const atomic_int	*stop;
 	int64_t			 batch;
+	int64_t			 inbox_days;	/* 0: inbox kept */
 	int64_t			 taken_ms;	/* when the lease was last taken */
 	int			 lost;		/* lease gone: stop working */
 	struct hk_counts	*out;
@@ -44,6 +45,7 @@ static const struct {
 	{ HK_PURGE_DELIVERIES, offsetof(struct hk_counts, deliveries) },
 	{ HK_PURGE_EVENTS, offsetof(struct hk_counts, events) },
 	{ HK_PURGE_DISPATCHERS, offsetof(struct hk_counts, dispatchers) },
+	{ HK_PURGE_INBOX, offsetof(struct hk_counts, inbox_messages) },
 };
 
 int
@@ -97,10 +99,13 @@ drain(struct pass *p, enum hk_batch kind, uint64_t *total)
 	enum svc_rc rc;
 	int dbrc;
 
+	if (kind == HK_PURGE_INBOX && p->inbox_days <= 0)
+		return SVC_OK;
 	do {
 		if (stopping(p))
 			return SVC_OK;
-		if ((dbrc = hk_batch(p->db, kind, p->batch, &n)) != DB_OK)
+		if ((dbrc = hk_batch(p->db, kind, p->inbox_days, p->batch,
+		    &n)) != DB_OK)
 			return svc_from_db(dbrc, SVC_INTERNAL);
 		*total += n;
 		p->out->statements++;
@@ -125,6 +130,7 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 	p.holder = holder;
 	p.stop = stop;
 	p.batch = cfg->housekeeping_batch > 0 ? cfg->housekeeping_batch : 1;
+	p.inbox_days = cfg->inbox_retention_days;
 	p.out = out;
 	dbrc = hk_lease_take(db, HOUSEKEEPING_LEASE, holder,
 	    HOUSEKEEPING_LEASE_TTL, &taken, out->held_by,

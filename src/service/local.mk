@@ -27,4 +27,5 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/offline_approval.c src/service/offline_approval.h \
 	src/service/user_agent.c src/service/user_agent.h \
 	src/service/housekeeping.c src/service/housekeeping.h \
-	src/service/stats.c src/service/stats.h
+	src/service/stats.c src/service/stats.h \
+	src/service/inbox.c src/service/inbox.h

@@ -1,8 +1,8 @@
 /*
  * housekeeping.h - the SQL of the housekeeping job: its lease (table
  * job_lease) and the bounded batches it runs on activation, operation,
- * temporary_key, replay_value, callback_delivery, event_outbox and
- * dispatcher_status.
+ * temporary_key, replay_value, callback_delivery, event_outbox,
+ * dispatcher_status and inbox_message.
  *
  * Owns: taking, renewing and releasing a named lease (one row: who holds
  * it and until when), and the batch statements, each limited to a given
@@ -43,14 +43,17 @@ enum hk_batch {
 				 * their callback's retention (and 1 h) */
 	HK_PURGE_EVENTS,	/* events older than HK_EVENTS_RETENTION_S
 				 * that no delivery refers to */
-	HK_PURGE_DISPATCHERS	/* status rows of dispatchers silent a day */
+	HK_PURGE_DISPATCHERS,	/* status rows of dispatchers silent a day */
+	HK_PURGE_INBOX		/* inbox messages older than arg days (with
+				 * their application rows) */
 };
 
 /*
  * Runs one statement of kind on at most limit rows, oldest first where
  * order matters, at READ COMMITTED (no gap locks); *changed: how many.
+ * arg: the age in days of HK_PURGE_INBOX; the other kinds ignore it.
  */
-int	hk_batch(struct db *db, enum hk_batch kind, int64_t limit,
-	    uint64_t *changed);
+int	hk_batch(struct db *db, enum hk_batch kind, int64_t arg,
+	    int64_t limit, uint64_t *changed);
 
 #endif

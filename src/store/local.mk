@@ -16,4 +16,5 @@ src_store_libpastore_a_SOURCES = \
 	src/store/schema.c src/store/schema.h \
 	src/store/housekeeping.c src/store/housekeeping.h \
 	src/store/stats.c src/store/stats.h \
-	src/store/rekey.c src/store/rekey.h
+	src/store/rekey.c src/store/rekey.h \
+	src/store/inbox.c src/store/inbox.h
