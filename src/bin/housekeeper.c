@@ -50,6 +50,9 @@ report(struct db *db, enum svc_rc rc, const struct hk_counts *c)
 		    "%llu old events purged",
 		    (unsigned long long)c->deliveries,
 		    (unsigned long long)c->events);
+	if (c->ran && c->audit_events > 0)
+		log_info("housekeeping: %llu audit events past their "
+		    "retention purged", (unsigned long long)c->audit_events);
 }
 
 /* Sleeps interval seconds unless stopped first. */

@@ -227,13 +227,17 @@ cmd_housekeeping(const struct config *cfg, struct db *db, int argc)
 	    "purged events: %llu\n"
 	    "purged dispatcher status rows: %llu\n"
 	    "purged inbox messages: %llu\n"
+	    "purged audit events: %llu\n"
+	    "purged abuse counters: %llu\n"
 	    "statements: %u\n", holder, (unsigned long long)c.expired,
 	    (unsigned long long)c.operations,
 	    (unsigned long long)c.temporary_keys,
 	    (unsigned long long)c.replay_entries,
 	    (unsigned long long)c.deliveries, (unsigned long long)c.events,
 	    (unsigned long long)c.dispatchers,
-	    (unsigned long long)c.inbox_messages, c.statements);
+	    (unsigned long long)c.inbox_messages,
+	    (unsigned long long)c.audit_events,
+	    (unsigned long long)c.abuse_counters, c.statements);
 	return 0;
 }
 

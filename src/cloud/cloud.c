@@ -10,12 +10,15 @@
 
 #include "cloud/cloud.h"
 
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "service/audit.h"
 #include "service/auth.h"
 #include "store/registrations.h"
 #include "service/health.h"
@@ -51,6 +54,8 @@ static const char *const DISPLAY_LIST_QUERY[] = { "operationType", NULL };
 static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
 static const char *const OP_QR_QUERY[] = { "registrationId", NULL };
 static const char *const CB_DELIVERY_QUERY[] = { "status", "limit", NULL };
+static const char *const AUDIT_QUERY[] = { "before", "since", "until",
+    "category", "outcome", "objectId", "userId", "actor", "limit", NULL };
 static const char *const INBOX_LIST_QUERY[] = { "userId", "onlyUnread",
     "page", "size", NULL };
 
@@ -110,6 +115,8 @@ static const struct route ROUTES[] = {
 	    cloud_callback_delete, ROUTE_AUTH_USER, NULL, 0 },
 	{ "GET", "/admin/webhooks", cloud_webhook_status, ROUTE_AUTH_ADMIN,
 	    NULL, 0 },
+	{ "GET", "/admin/audit", cloud_audit_list, ROUTE_AUTH_ADMIN,
+	    AUDIT_QUERY, 0 },
 	{ "GET", "/metrics", cloud_metrics, ROUTE_AUTH_ADMIN, NULL, 0 },
 	{ "GET", "/v2/admin/applications/{appId}/callbacks/{callbackId}/"
 	    "deliveries", cloud_callback_deliveries, ROUTE_AUTH_USER,
@@ -183,13 +190,19 @@ authenticate(struct worker *w, struct request *req, enum route_auth need)
 	struct auth_identity id;
 	enum auth_result r;
 
-	r = auth_verify(cloud_db(w), cc->cache,
-	    request_header(req, "HTTP_AUTHORIZATION"), &id);
+	r = auth_verify(cloud_db(w), w->cfg, cc->cache,
+	    request_header(req, "HTTP_AUTHORIZATION"),
+	    request_header(req, "REMOTE_ADDR"), &id);
 	switch (r) {
 	case AUTH_OK:
 		break;
 	case AUTH_DENIED:
 		return API_HTTP_401;
+	case AUTH_THROTTLED:
+		/* nginx's auth_request knows only 2xx/401/403: the subrequest
+		 * says 401, the request itself then gets the 429. */
+		return strcmp(req->path, "/internal/auth") == 0 ?
+		    API_HTTP_401 : API_HTTP_429;
 	case AUTH_DB_DOWN:
 		metrics_db_error(METRICS_DB_DOWN);
 		log_error("request %s: authentication: database unavailable: "
@@ -207,6 +220,51 @@ authenticate(struct worker *w, struct request *req, enum route_auth need)
 	if (need == ROUTE_AUTH_ADMIN && id.role != AUTH_ROLE_ADMIN)
 		return API_HTTP_403;
 	return API_OK;
+}
+
+/*
+ * The audit row of a request: state changes, verifications and refused
+ * authentication (with the user name the caller claimed, never more of
+ * the header).
+ */
+static void
+audit(struct worker *w, const struct route *rt, const struct request *req,
+    const struct response *res)
+{
+	struct audit_req q;
+	char user[65], pass[256], detail[96] = "";
+	const char *hv;
+
+	(void)w;
+	memset(&q, 0, sizeof(q));
+	q.category = audit_category_of(req->method, rt != NULL ? rt->pattern :
+	    NULL, res->status);
+	if (q.category == NULL)
+		return;
+	if (!req->authenticated && (res->status == 401 ||
+	    res->status == 403 || res->status == 429)) {
+		q.category = "AUTH";
+		hv = request_header(req, "HTTP_AUTHORIZATION");
+		if (hv != NULL && auth_parse_basic(hv, user, sizeof(user), pass,
+		    sizeof(pass)) == 0)
+			snprintf(detail, sizeof(detail), "claimed user %s",
+			    user);
+		OPENSSL_cleanse(pass, sizeof(pass));
+		q.detail = detail[0] != '\0' ? detail : NULL;
+	} else if (req->authenticated)
+		q.actor = req->principal.username;
+	q.method = req->method;
+	q.pattern = rt->pattern;
+	q.status = res->status;
+	q.outcome = res->audit.outcome;
+	q.app_id = res->audit.app_id;
+	q.user_id = res->audit.user_id;
+	q.object_id = res->audit.object_id[0] != '\0' ?
+	    res->audit.object_id : req->nparams > 0 ? req->params[0].value :
+	    NULL;
+	q.remote_addr = request_header(req, "REMOTE_ADDR");
+	q.request_id = req->id;
+	audit_record(&q);
 }
 
 void
@@ -293,6 +351,12 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 	case SVC_OP_STATE:
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);
 		break;
+	case SVC_LIMIT:
+		response_error(res, API_ERROR_LIMIT_EXCEEDED, message);
+		break;
+	case SVC_THROTTLED:
+		response_error(res, API_HTTP_429, NULL);
+		break;
 	case SVC_RETRY:
 		log_warn("request %s: lost lock conflicts on every attempt: %s",
 		    req->id, db_last_error(cloud_db(w)));
@@ -335,6 +399,7 @@ cloud_app_new(const struct config *cfg)
 	cc->app.thread_init = thread_init;
 	cc->app.thread_fini = thread_fini;
 	cc->app.authenticate = authenticate;
+	cc->app.audit = audit;
 	return &cc->app;
 }
 

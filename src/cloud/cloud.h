@@ -89,6 +89,8 @@ void	cloud_callback_replace(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_delete(struct worker *, struct request *,
 	    struct response *);
+void	cloud_audit_list(struct worker *, struct request *,
+	    struct response *);
 void	cloud_webhook_status(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_deliveries(struct worker *, struct request *,

@@ -4,7 +4,7 @@ src_cloud_libpacloud_a_SOURCES = \
 	src/cloud/cloud.c src/cloud/cloud.h \
 	src/cloud/admin_apps.c \
 	src/cloud/admin_users.c \
-	src/cloud/admin_templates.c \
+	src/cloud/admin_templates.c src/cloud/admin_audit.c \
 	src/cloud/callbacks.c \
 	src/cloud/metrics.c \
 	src/cloud/registrations.c \

@@ -110,6 +110,18 @@ static const struct kspec KEYS[] = {
 	    3600, 0 },
 	{ "inbox.retention_days", K_INT, OFF(inbox_retention_days), "0", 0,
 	    36500, 0 },
+	{ "audit.enabled", K_INT, OFF(audit_enabled), "1", 0, 1, 0 },
+	{ "audit.retention_days", K_INT, OFF(audit_retention_days), "365", 1,
+	    36500, 0 },
+	{ "abuse.window", K_INT, OFF(abuse_window), "600", 10, 86400, 0 },
+	{ "abuse.activation_failures", K_INT, OFF(abuse_activation_failures),
+	    "20", 0, 1000000, 0 },
+	{ "abuse.auth_failures", K_INT, OFF(abuse_auth_failures), "20", 0,
+	    1000000, 0 },
+	{ "limits.pending_registrations", K_INT,
+	    OFF(limits_pending_registrations), "10", 0, 1000000, 0 },
+	{ "limits.pending_operations", K_INT, OFF(limits_pending_operations),
+	    "100", 0, 1000000, 0 },
 };
 #define NKEYS	(sizeof(KEYS) / sizeof(KEYS[0]))
 

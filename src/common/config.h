@@ -70,6 +70,16 @@ struct config {
 	long	 dispatch_breaker_failures;	/* in a row: open */
 	long	 dispatch_breaker_open;	/* seconds it stays open */
 	long	 inbox_retention_days;	/* 0: inbox messages are kept */
+	long	 audit_enabled;		/* 1: write the audit log */
+	long	 audit_retention_days;	/* audit rows older: purged */
+	long	 abuse_window;		/* seconds of one counting window */
+	long	 abuse_activation_failures;	/* per address and window;
+						 * 0: no limit */
+	long	 abuse_auth_failures;	/* failed Basic auth, the same */
+	long	 limits_pending_registrations;	/* unfinished per user and
+						 * application; 0: none */
+	long	 limits_pending_operations;	/* PENDING per user and
+						 * application; 0: none */
 	char	*path;			/* file actually read, NULL if none */
 };
 

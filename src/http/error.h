@@ -51,6 +51,8 @@ enum api_err {
 	API_MT_OPERATION_FAILED,		/* 401 OPERATION_FAILED */
 	API_MT_INBOX_NOT_FOUND,			/* 400 INBOX_FAILED: not the
 						 * phone's message */
+	API_ERROR_LIMIT_EXCEEDED,		/* 429 too many pending items */
+	API_HTTP_429,				/* 429 too many failures, wait */
 	API_ERROR_GENERIC,			/* 500 real internal fault */
 	API_ERROR_SERVICE_UNAVAILABLE,		/* 503 database unreachable */
 	API_ERR_COUNT

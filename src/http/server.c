@@ -171,6 +171,8 @@ server_dispatch(struct worker *w, FCGX_Stream *in, FCGX_Stream *out,
 		*keep = 0;
 	us = time_mono_us() - t0;
 	metrics_request(rt, res.status, us);
+	if (w->app->audit != NULL)
+		w->app->audit(w, rt, &req, &res);
 	log_request(req.id, req.method[0] != '\0' ? req.method : NULL,
 	    req.uri_path, res.status, us);
 	response_free(&res);

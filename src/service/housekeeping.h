@@ -37,6 +37,8 @@ struct hk_counts {
 	uint64_t	 events;	/* old events deleted */
 	uint64_t	 dispatchers;	/* status rows of silent ones deleted */
 	uint64_t	 inbox_messages;	/* past inbox.retention_days */
+	uint64_t	 audit_events;	/* past audit.retention_days */
+	uint64_t	 abuse_counters;	/* windows older than a day */
 	unsigned	 statements;	/* batch statements run */
 };
 

@@ -20,6 +20,8 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/operations.c src/service/operations.h \
 	src/service/templates.c src/service/templates.h \
+	src/service/audit.c src/service/audit.h \
+	src/service/abuse.c src/service/abuse.h \
 	src/service/webhook.c src/service/webhook.h \
 	src/service/callbacks.c src/service/callbacks.h \
 	src/service/approval.c src/service/approval.h \

@@ -304,6 +304,27 @@ fill_row(const struct config *cfg, const struct op_create_req *r,
 	return SVC_OK;
 }
 
+/*
+ * limits.pending_operations: counted without a lock (operations of a
+ * user have no common row to lock), so creates racing each other may
+ * overshoot it by how many are in flight at once.
+ */
+static enum svc_rc
+pending_limit(struct db *db, const struct config *cfg,
+    const struct op_row *row)
+{
+	int64_t n;
+	int dbrc;
+
+	if (cfg->limits_pending_operations <= 0)
+		return SVC_OK;
+	dbrc = op_count_pending(db, row->user_id, row->app_id,
+	    cfg->limits_pending_operations, &n);
+	if (dbrc != DB_OK)
+		return svc_from_db(dbrc, SVC_INTERNAL);
+	return n >= cfg->limits_pending_operations ? SVC_LIMIT : SVC_OK;
+}
+
 enum svc_rc
 operation_create(struct db *db, const struct config *cfg,
     const struct reg_scope *scope, const struct op_create_req *req,
@@ -348,6 +369,8 @@ operation_create(struct db *db, const struct config *cfg,
 			rc = svc_from_db(dbrc, SVC_REG_NOT_FOUND);
 			goto done;
 		}
+		if ((rc = pending_limit(db, cfg, row)) != SVC_OK)
+			goto done;
 	}
 	if (uuid_v4_generate(row->id) != 0) {
 		rc = SVC_INTERNAL;

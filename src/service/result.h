@@ -31,6 +31,8 @@ enum svc_rc {
 	SVC_TEMP_KEY,		/* temporary key unknown, expired, mismatch */
 	SVC_VAULT_INVALID,	/* the vault unlock request is malformed */
 	SVC_UPGRADE,		/* no protocol upgrade applies */
+	SVC_LIMIT,		/* a configured limit is reached */
+	SVC_THROTTLED,		/* too many failures from the client */
 	SVC_RETRY,		/* lost a lock conflict; run it again */
 	SVC_DB_DOWN,		/* database unreachable */
 	SVC_INTERNAL		/* anything else: a bug or resource failure */

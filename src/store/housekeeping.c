@@ -72,6 +72,14 @@ static const char SQL_PURGE_DISPATCHERS[] =
 static const char SQL_PURGE_INBOX[] =
     "DELETE FROM inbox_message WHERE created_at < UTC_TIMESTAMP(3)"
     " - INTERVAL ? DAY ORDER BY created_at LIMIT ?";
+/* Index (created_at) gives the order; the table's trigger refuses rows
+ * younger than a day whatever the retention says. */
+static const char SQL_PURGE_AUDIT[] =
+    "DELETE FROM audit_event WHERE created_at < UTC_TIMESTAMP(3)"
+    " - INTERVAL ? DAY ORDER BY created_at LIMIT ?";
+static const char SQL_PURGE_ABUSE[] =
+    "DELETE FROM abuse_counter WHERE window_start"
+    " < UNIX_TIMESTAMP() - 86400 LIMIT ?";
 
 int
 hk_lease_take(struct db *db, const char *name, const char *holder,
@@ -173,6 +181,8 @@ static const struct {
 	[HK_PURGE_EVENTS] = { SQL_PURGE_EVENTS, 0 },
 	[HK_PURGE_DISPATCHERS] = { SQL_PURGE_DISPATCHERS, 0 },
 	[HK_PURGE_INBOX] = { SQL_PURGE_INBOX, 0, 1 },
+	[HK_PURGE_AUDIT] = { SQL_PURGE_AUDIT, 0, 1 },
+	[HK_PURGE_ABUSE] = { SQL_PURGE_ABUSE, 0 },
 };
 
 int

@@ -44,14 +44,17 @@ enum hk_batch {
 	HK_PURGE_EVENTS,	/* events older than HK_EVENTS_RETENTION_S
 				 * that no delivery refers to */
 	HK_PURGE_DISPATCHERS,	/* status rows of dispatchers silent a day */
-	HK_PURGE_INBOX		/* inbox messages older than arg days (with
+	HK_PURGE_INBOX,		/* inbox messages older than arg days (with
 				 * their application rows) */
+	HK_PURGE_AUDIT,		/* audit rows older than arg days */
+	HK_PURGE_ABUSE		/* abuse counter windows older than a day */
 };
 
 /*
  * Runs one statement of kind on at most limit rows, oldest first where
  * order matters, at READ COMMITTED (no gap locks); *changed: how many.
- * arg: the age in days of HK_PURGE_INBOX; the other kinds ignore it.
+ * arg: the age in days of HK_PURGE_INBOX and HK_PURGE_AUDIT; the other
+ * kinds ignore it.
  */
 int	hk_batch(struct db *db, enum hk_batch kind, int64_t arg,
 	    int64_t limit, uint64_t *changed);

@@ -11,6 +11,7 @@ src_store_libpastore_a_SOURCES = \
 	src/store/tokens.c src/store/tokens.h \
 	src/store/operations.c src/store/operations.h \
 	src/store/templates.c src/store/templates.h \
+	src/store/audit.c src/store/audit.h \
 	src/store/deliveries.c src/store/deliveries.h \
 	src/store/callbacks.c src/store/callbacks.h \
 	src/store/schema.c src/store/schema.h \

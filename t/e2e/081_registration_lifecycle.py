@@ -401,8 +401,9 @@ if n >= 1200:
     # CREATED: batches of 500 until one changes fewer (3); PENDING_COMMIT:
     # one (fewer than 500 others expired meanwhile); operations: one (the
     # same); one per purge (temporary keys, replay entries, webhook
-    # deliveries, events, dispatcher status rows).
-    t.eq(stm, n // 500 + 1 + 1 + 1 + 5,
+    # deliveries, events, dispatcher status rows, audit events, abuse
+    # counters).
+    t.eq(stm, n // 500 + 1 + 1 + 1 + 7,
          "statements: %d expired in batches of 500" % n)
 else:
     t.ok(rc == 0, "the worker's pass took part of the work (%s)" % out)

@@ -1,0 +1,43 @@
+/*
+ * abuse.c - failure limits per client address (see abuse.h).
+ */
+#include <config.h>
+
+#include "service/abuse.h"
+
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "store/audit.h"
+
+static int64_t
+window_start(const struct config *cfg)
+{
+	int64_t w = cfg->abuse_window > 0 ? cfg->abuse_window : 600;
+	int64_t now = time_now_ms() / 1000;
+
+	return now - now % w;
+}
+
+enum svc_rc
+abuse_check(struct db *db, const struct config *cfg, const char *scope,
+    const char *subject, long limit)
+{
+	int64_t hits;
+
+	if (limit <= 0 || subject == NULL || subject[0] == '\0')
+		return SVC_OK;
+	if (abuse_hits(db, scope, subject, window_start(cfg), &hits) != DB_OK)
+		return SVC_OK;
+	return hits >= limit ? SVC_THROTTLED : SVC_OK;
+}
+
+void
+abuse_failed(struct db *db, const struct config *cfg, const char *scope,
+    const char *subject, long limit)
+{
+	if (limit <= 0 || subject == NULL || subject[0] == '\0')
+		return;
+	if (abuse_hit(db, scope, subject, window_start(cfg)) != DB_OK)
+		log_warn("abuse counter %s not written: %s", scope,
+		    db_last_error(db));
+}
