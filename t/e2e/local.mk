@@ -23,6 +23,7 @@ E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/121_webhook_delivery.py t/e2e/130_openapi.py \
 	t/e2e/131_metrics.py t/e2e/140_install.py t/e2e/141_admin_cli.py \
 	t/e2e/142_key_rotation.py \
-	t/e2e/150_inbox.py
+	t/e2e/150_inbox.py \
+	t/e2e/162_audit_abuse.py
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += t/e2e/paserv_e2e.py $(E2E_TESTS)
