@@ -118,6 +118,7 @@ static const struct kspec KEYS[] = {
 	    "20", 0, 1000000, 0 },
 	{ "abuse.auth_failures", K_INT, OFF(abuse_auth_failures), "20", 0,
 	    1000000, 0 },
+	{ "abuse.exempt", K_STR_OPT, OFF(abuse_exempt), NULL, 0, 0, 0 },
 	{ "limits.pending_registrations", K_INT,
 	    OFF(limits_pending_registrations), "10", 0, 1000000, 0 },
 	{ "limits.pending_operations", K_INT, OFF(limits_pending_operations),

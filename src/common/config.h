@@ -76,6 +76,8 @@ struct config {
 	long	 abuse_activation_failures;	/* per address and window;
 						 * 0: no limit */
 	long	 abuse_auth_failures;	/* failed Basic auth, the same */
+	char	*abuse_exempt;		/* addresses never limited, separated
+					 * by spaces or commas; NULL: none */
 	long	 limits_pending_registrations;	/* unfinished per user and
 						 * application; 0: none */
 	long	 limits_pending_operations;	/* PENDING per user and

@@ -5,6 +5,8 @@
 
 #include "service/abuse.h"
 
+#include <string.h>
+
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "store/audit.h"
@@ -18,13 +20,31 @@ window_start(const struct config *cfg)
 	return now - now % w;
 }
 
+/* 1 when subject is one of the addresses of abuse.exempt. */
+static int
+exempt(const struct config *cfg, const char *subject)
+{
+	const char *p = cfg->abuse_exempt;
+	size_t n = strlen(subject), len;
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " ,\t");
+		len = strcspn(p, " ,\t");
+		if (len == n && strncmp(p, subject, n) == 0)
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
 enum svc_rc
 abuse_check(struct db *db, const struct config *cfg, const char *scope,
     const char *subject, long limit)
 {
 	int64_t hits;
 
-	if (limit <= 0 || subject == NULL || subject[0] == '\0')
+	if (limit <= 0 || subject == NULL || subject[0] == '\0' ||
+	    exempt(cfg, subject))
 		return SVC_OK;
 	if (abuse_hits(db, scope, subject, window_start(cfg), &hits) != DB_OK)
 		return SVC_OK;
@@ -35,7 +55,8 @@ void
 abuse_failed(struct db *db, const struct config *cfg, const char *scope,
     const char *subject, long limit)
 {
-	if (limit <= 0 || subject == NULL || subject[0] == '\0')
+	if (limit <= 0 || subject == NULL || subject[0] == '\0' ||
+	    exempt(cfg, subject))
 		return;
 	if (abuse_hit(db, scope, subject, window_start(cfg)) != DB_OK)
 		log_warn("abuse counter %s not written: %s", scope,

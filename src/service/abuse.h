@@ -4,7 +4,7 @@
  * unknown activation codes (guessing) and failed Basic authentication on
  * the integration API. Counting is per fixed window of abuse.window
  * seconds; a subject that reached the limit is refused until the window
- * ends. Only failures are written, so honest traffic costs one indexed
+ * ends. Addresses listed in abuse.exempt are never counted nor refused. Only failures are written, so honest traffic costs one indexed
  * read per guarded request.
  */
 #ifndef PASERV_SERVICE_ABUSE_H
