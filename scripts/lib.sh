@@ -122,13 +122,16 @@ pa_mysql_root() {
 }
 
 pa_db_start() {
-	mkdir -p "$PA_RUN" "$PA_LOGDIR"
+	# A private temporary directory: another MariaDB (or a cleaner) on
+	# the machine then cannot touch this one's temporary tables.
+	mkdir -p "$PA_RUN" "$PA_LOGDIR" "$PASERV_VAR/tmp"
 	if pa_pid_alive "$PA_RUN/mysqld.pid"; then
 		pa_log "MariaDB already running"
 	else
 		if [ ! -d "$PA_DATADIR/mysql" ]; then
 			pa_log "initialising MariaDB datadir $PA_DATADIR"
-			mariadb-install-db --no-defaults --user=root \
+			TMPDIR="$PASERV_VAR/tmp" \
+			    mariadb-install-db --no-defaults --user=root \
 			    --datadir="$PA_DATADIR" --auth-root-authentication-method=socket \
 			    >"$PA_LOGDIR/mariadb-install.log" 2>&1 ||
 			    pa_die "mariadb-install-db failed (see $PA_LOGDIR/mariadb-install.log)"
@@ -137,6 +140,7 @@ pa_db_start() {
 		    pa_die "port $PASERV_MARIADB_PORT is busy (set PASERV_MARIADB_PORT)"
 		nohup mariadbd --defaults-file="$PASERV_TOP/etc/mariadb-paserv.cnf" \
 		    --user=root --datadir="$PA_DATADIR" \
+		    --tmpdir="$PASERV_VAR/tmp" \
 		    --socket="$PA_DBSOCK" --port="$PASERV_MARIADB_PORT" \
 		    --bind-address=127.0.0.1 --pid-file="$PA_RUN/mysqld.pid" \
 		    --log-error="$PA_LOGDIR/mariadb.log" \
