@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bin/audit_hook.h"
 #include "common/log.h"
 #include "crypto/primitives.h"
 #include "service/audit.h"
@@ -185,6 +186,7 @@ serve(const struct worker_kind *k, const struct opts *o,
 	s.app = *app;
 	s.app.thread_init = served_thread_init;
 	s.app.thread_fini = served_thread_fini;
+	s.app.audit = audit_hook;
 	s.inner = app;
 	s.kind = k;
 	rc = server_run(&s.app, cfg, addr, threads);

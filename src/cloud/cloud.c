@@ -10,15 +10,12 @@
 
 #include "cloud/cloud.h"
 
-#include <openssl/crypto.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "http/metrics.h"
 #include "http/server.h"
-#include "service/audit.h"
 #include "service/auth.h"
 #include "store/registrations.h"
 #include "service/health.h"
@@ -222,51 +219,6 @@ authenticate(struct worker *w, struct request *req, enum route_auth need)
 	return API_OK;
 }
 
-/*
- * The audit row of a request: state changes, verifications and refused
- * authentication (with the user name the caller claimed, never more of
- * the header).
- */
-static void
-audit(struct worker *w, const struct route *rt, const struct request *req,
-    const struct response *res)
-{
-	struct audit_req q;
-	char user[65], pass[256], detail[96] = "";
-	const char *hv;
-
-	(void)w;
-	memset(&q, 0, sizeof(q));
-	q.category = audit_category_of(req->method, rt != NULL ? rt->pattern :
-	    NULL, res->status);
-	if (q.category == NULL)
-		return;
-	if (!req->authenticated && (res->status == 401 ||
-	    res->status == 403 || res->status == 429)) {
-		q.category = "AUTH";
-		hv = request_header(req, "HTTP_AUTHORIZATION");
-		if (hv != NULL && auth_parse_basic(hv, user, sizeof(user), pass,
-		    sizeof(pass)) == 0)
-			snprintf(detail, sizeof(detail), "claimed user %s",
-			    user);
-		OPENSSL_cleanse(pass, sizeof(pass));
-		q.detail = detail[0] != '\0' ? detail : NULL;
-	} else if (req->authenticated)
-		q.actor = req->principal.username;
-	q.method = req->method;
-	q.pattern = rt->pattern;
-	q.status = res->status;
-	q.outcome = res->audit.outcome;
-	q.app_id = res->audit.app_id;
-	q.user_id = res->audit.user_id;
-	q.object_id = res->audit.object_id[0] != '\0' ?
-	    res->audit.object_id : req->nparams > 0 ? req->params[0].value :
-	    NULL;
-	q.remote_addr = request_header(req, "REMOTE_ADDR");
-	q.request_id = req->id;
-	audit_record(&q);
-}
-
 void
 cloud_scope(const struct request *req, struct reg_scope *scope)
 {
@@ -399,7 +351,6 @@ cloud_app_new(const struct config *cfg)
 	cc->app.thread_init = thread_init;
 	cc->app.thread_fini = thread_fini;
 	cc->app.authenticate = authenticate;
-	cc->app.audit = audit;
 	return &cc->app;
 }
 

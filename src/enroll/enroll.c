@@ -15,7 +15,6 @@
 #include "common/timeutil.h"
 #include "http/jsonin.h"
 #include "http/metrics.h"
-#include "service/audit.h"
 #include "service/health.h"
 
 struct db *
@@ -257,37 +256,6 @@ thread_fini(struct worker *w)
 	w->data = NULL;
 }
 
-/*
- * The audit row of a request: activations, signed and token calls,
- * decisions on operations; the handler names the activation where it
- * knows it (the phone has no other identity).
- */
-static void
-audit(struct worker *w, const struct route *rt, const struct request *req,
-    const struct response *res)
-{
-	struct audit_req q;
-
-	(void)w;
-	memset(&q, 0, sizeof(q));
-	q.category = audit_category_of(req->method, rt != NULL ? rt->pattern :
-	    NULL, res->status);
-	if (q.category == NULL)
-		return;
-	q.method = req->method;
-	q.pattern = rt->pattern;
-	q.status = res->status;
-	q.outcome = res->audit.outcome;
-	q.app_id = res->audit.app_id;
-	q.user_id = res->audit.user_id;
-	q.object_id = res->audit.object_id;
-	if (res->audit.object_id[0] != '\0')
-		q.actor = "device";
-	q.remote_addr = request_header(req, "REMOTE_ADDR");
-	q.request_id = req->id;
-	audit_record(&q);
-}
-
 const struct http_app *
 enroll_app_new(const struct config *cfg)
 {
@@ -304,7 +272,6 @@ enroll_app_new(const struct config *cfg)
 	app->ctx = app;
 	app->thread_init = thread_init;
 	app->thread_fini = thread_fini;
-	app->audit = audit;
 	return app;
 }
 

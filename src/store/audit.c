@@ -145,19 +145,12 @@ int
 abuse_hits(struct db *db, const char *scope, const char *subject,
     int64_t window_start, int64_t *hits)
 {
-	struct db_col c = db_out(DB_T_I64, NULL, 0);
 	struct db_arg a[3];
-	int n;
 
 	a[0] = db_str(scope);
 	a[1] = db_str(subject);
 	a[2] = db_i64(window_start);
-	*hits = 0;
-	if ((n = db_query(db, SQL_ABUSE_GET, a, 3, &c, 1, NULL, NULL)) < 0)
-		return n;
-	if (n > 0)
-		*hits = c.i;
-	return DB_OK;
+	return db_count(db, SQL_ABUSE_GET, a, 3, hits);
 }
 
 int

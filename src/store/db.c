@@ -478,6 +478,21 @@ db_exists(struct db *db, const char *sql, const struct db_arg *args,
 }
 
 int
+db_count(struct db *db, const char *sql, const struct db_arg *args,
+    size_t nargs, int64_t *n)
+{
+	struct db_col c = db_out(DB_T_I64, NULL, 0);
+	int rc;
+
+	*n = 0;
+	if ((rc = db_query(db, sql, args, nargs, &c, 1, NULL, NULL)) < 0)
+		return rc;
+	if (rc > 0)
+		*n = c.i;
+	return DB_OK;
+}
+
+int
 db_query(struct db *db, const char *sql, const struct db_arg *args,
     size_t nargs, struct db_col *cols, size_t ncols, int (*row)(void *),
     void *arg)

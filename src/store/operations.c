@@ -360,16 +360,10 @@ int
 op_count_pending(struct db *db, const char *user_id, const char *app_id,
     int64_t limit, int64_t *n)
 {
-	struct db_col c = db_out(DB_T_I64, NULL, 0);
 	struct db_arg a[3];
-	int rc;
 
 	a[0] = db_str(user_id);
 	a[1] = db_str(app_id);
 	a[2] = db_i64(limit);
-	*n = 0;
-	if ((rc = db_query(db, SQL_COUNT_PENDING, a, 3, &c, 1, NULL, NULL)) < 0)
-		return rc;
-	*n = c.i;
-	return DB_OK;
+	return db_count(db, SQL_COUNT_PENDING, a, 3, n);
 }
