@@ -1215,5 +1215,7 @@ except (OSError, ValueError, KeyError, paserv_stack.StackError) as ex:
         t = e.Tap(1)
     t.ok(False, "the catalogue ran to its end", repr(ex))
 finally:
+    if t is None or t.failed or t.n != t.plan:
+        stack.failed = True         # keep its logs
     stack.stop()
 t.done()

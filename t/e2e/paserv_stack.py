@@ -20,7 +20,9 @@ not the assertions.
 """
 
 import os
+import random
 import shutil
+import socket
 import signal
 import subprocess
 import tempfile
@@ -46,10 +48,10 @@ class Stack:
         # nginx's workers run as root here, but keep the sockets'
         # directory reachable the way scripts/test's sandbox is.
         os.chmod(self.var, 0o711)
-        self.port = e.free_port()
-        self.db_port = e.free_port()
+        self.port = free_port()
+        self.db_port = free_port()
         while self.db_port == self.port:
-            self.db_port = e.free_port()
+            self.db_port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.run = os.path.join(self.var, "run")
         self.started = False
@@ -105,9 +107,12 @@ class Stack:
                  "dispatch"]
         stop_pids([self.pid(n) for n in names if self.pid(n)], 30)
         stop_pids([self.pid("mysqld")] if self.pid("mysqld") else [], 60)
-        self.sh("pa_down", check=False)     # pid files, stragglers
+        for n in names + ["mysqld"]:
+            self.forget(n)
         self.started = False
         if self.failed and self.keep_on_failure:
+            print("# private stack kept, with its logs: %s" % self.var,
+                  flush=True)
             return
         shutil.rmtree(self.var, ignore_errors=True)
 
@@ -180,10 +185,14 @@ class Stack:
         self.sh('pa_stop_pidfile "$PA_RUN/mysqld.pid" 60')
 
     def db_kill(self):
-        """SIGKILL to mariadbd (a crash); returns its pid."""
+        """SIGKILL to mariadbd (a crash); returns its pid. The pid file a
+        crash leaves behind is removed: the dead server may linger as a
+        zombie for a while (its parent is whatever init the machine has),
+        and pa_db_start would take it for a running server."""
         pid = self.pid("mysqld")
         os.kill(pid, signal.SIGKILL)
         wait_gone([pid], 10)
+        self.forget("mysqld")
         return pid
 
     def db_start(self):
@@ -204,9 +213,38 @@ class Stack:
         except (OSError, ValueError):
             return None
 
+    def forget(self, name):
+        """Removes the pid file of name once its process is gone."""
+        pid = self.pid(name)
+        if pid is not None and not alive(pid):
+            path = os.path.join(self.var, name + ".pid") if "/" in name \
+                else os.path.join(self.run, name + ".pid")
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
     def children(self, name):
         """pids of the responder processes of worker <name>."""
         return children_of(self.pid(name))
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 free a moment ago, below the ephemeral
+    range: no outgoing connection takes it as its source port while a
+    server of the stack is down (a restart could not bind it again), and
+    no probe of it connects to itself."""
+    rnd = random.SystemRandom()
+    while True:
+        port = rnd.randrange(20000, 32000)
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
 
 
 def children_of(pid):
@@ -220,12 +258,22 @@ def children_of(pid):
 
 
 def alive(pid):
-    """True while pid runs (a zombie counts as gone)."""
+    """True while any thread of process pid runs (a zombie counts as gone).
+    Every thread counts: a killed multi-threaded process shows its first
+    thread as a zombie while the others are still ending, and its files
+    and sockets stay open until the last one is gone."""
     try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
+        tasks = os.listdir("/proc/%d/task" % pid)
+    except OSError:
         return False
+    for tid in tasks:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] not in "ZX":
+                    return True
+        except (OSError, IndexError):
+            pass
+    return False
 
 
 def wait_gone(pids, timeout):
