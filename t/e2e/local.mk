@@ -4,8 +4,8 @@
 # PASERV_E2E_URL is unset. scripts/test starts the stack and sets it.
 # 075/076 run nginx (the local template, the example site) in front of
 # FastCGI echo responders from paserv_e2e.py. 130 checks doc/openapi with
-# scripts/openapi-check (Perl: JSON::Validator, YAML::XS). 160 runs a
-# private stack of its own (paserv_stack.py: its own MariaDB server,
+# scripts/openapi-check (Perl: JSON::Validator, YAML::XS). 160 and 161 each
+# run a private stack of their own (paserv_stack.py: its own MariaDB server,
 # workers and nginx, built with scripts/lib.sh).
 E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/040_errors.py t/e2e/050_status.py t/e2e/060_malformed.py \
@@ -23,6 +23,6 @@ E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/114_templates.py t/e2e/120_callbacks_api.py \
 	t/e2e/121_webhook_delivery.py t/e2e/130_openapi.py \
 	t/e2e/131_metrics.py t/e2e/140_install.py t/e2e/141_admin_cli.py \
-	t/e2e/160_malformed_catalogue.py
+	t/e2e/160_malformed_catalogue.py t/e2e/161_fault_injection.py
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += t/e2e/paserv_e2e.py t/e2e/paserv_stack.py $(E2E_TESTS)
