@@ -45,6 +45,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -345,7 +346,9 @@ try:
 except (RuntimeError, KeyError, ValueError) as ex:
     t = e.Tap(1)
     t.ok(False, "fixtures", str(ex))
+    stack.failed = True             # keep its logs
     stack.stop()
+    shutil.rmtree(work, ignore_errors=True)
     t.done()
 USER = F["user"]
 # Well-formed headers that name nothing (an unknown activation or token):
@@ -1218,4 +1221,5 @@ finally:
     if t is None or t.failed or t.n != t.plan:
         stack.failed = True         # keep its logs
     stack.stop()
+    shutil.rmtree(work, ignore_errors=True)
 t.done()
