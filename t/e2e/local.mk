@@ -5,7 +5,9 @@
 # 075/076 run nginx (the local template, the example site) in front of
 # FastCGI echo responders from paserv_e2e.py. 130 checks doc/openapi with
 # scripts/openapi-check (Perl: JSON::Validator, YAML::XS). 140 and 142 run
-# a database, workers and nginx of their own next to the shared stack.
+# a database, workers and nginx of their own next to the shared stack; 160
+# and 161 each run a private stack of their own (paserv_stack.py: its own
+# MariaDB server, workers and nginx, built with scripts/lib.sh).
 E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/040_errors.py t/e2e/050_status.py t/e2e/060_malformed.py \
 	t/e2e/065_fcgi_get_values.py t/e2e/070_nginx_example.py \
@@ -24,6 +26,7 @@ E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/131_metrics.py t/e2e/140_install.py t/e2e/141_admin_cli.py \
 	t/e2e/142_key_rotation.py \
 	t/e2e/150_inbox.py \
+	t/e2e/160_malformed_catalogue.py t/e2e/161_fault_injection.py \
 	t/e2e/162_audit_abuse.py
 TESTS += $(E2E_TESTS)
-EXTRA_DIST += t/e2e/paserv_e2e.py $(E2E_TESTS)
+EXTRA_DIST += t/e2e/paserv_e2e.py t/e2e/paserv_stack.py $(E2E_TESTS)
