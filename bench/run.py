@@ -384,19 +384,18 @@ INSERT INTO activation (id, app_id, user_id, status, server_private_key_enc,
 SELECT {uuid}, {app}, CONCAT('seed-user-', seq),
   CASE WHEN seq % 10 = 0 THEN 5 WHEN seq % 20 = 1 THEN 4 ELSE 3 END,
   REPEAT('k', 200),
-  UNHEX(CONCAT('04', SHA2(CONCAT('s', h), 256), SHA2(CONCAT('t', h), 256))),
-  UNHEX(CONCAT('04', SHA2(CONCAT('d', h), 256), SHA2(CONCAT('e', h), 256))),
-  seq % 1000, UNHEX(MD5(CONCAT('c', h))), 0, 5, 'ON_KEY_EXCHANGE', 'seed',
+  UNHEX(CONCAT('04', SHA2(CONCAT('s', {h}), 256),
+               SHA2(CONCAT('t', {h}), 256))),
+  UNHEX(CONCAT('04', SHA2(CONCAT('d', {h}), 256),
+               SHA2(CONCAT('e', {h}), 256))),
+  seq % 1000, UNHEX(MD5(CONCAT('c', {h}))), 0, 5, 'ON_KEY_EXCHANGE', 'seed',
   'android', 'seed device', '[]', 3, @now - INTERVAL seq MINUTE, @now, @now,
   @now + INTERVAL 1 YEAR, REPEAT('m', 100), LPAD(seq % 100000000, 8, '0')
-FROM (SELECT seq, MD5(CONCAT(RAND(), seq)) AS h
-      FROM seq_{lo}_to_{hi}) s;""",
+FROM seq_{lo}_to_{hi};""",
     "token": """
 INSERT INTO token (id, activation_id, secret_enc, signature_type, created_at)
-SELECT {uuid}, a.id, REPEAT('t', 80), 'possession_knowledge', a.created_at
-FROM (SELECT id, created_at, MD5(CONCAT(RAND(), id)) AS h FROM activation
-      WHERE app_id = {app} AND user_id IN
-      (SELECT CONCAT('seed-user-', seq) FROM seq_{lo}_to_{hi})) a;""",
+SELECT {uuid}, id, REPEAT('t', 80), 'possession_knowledge', created_at
+FROM activation WHERE app_id = {app};""",
     "operation": """
 INSERT INTO operation (id, app_id, user_id, template_name, operation_type,
   data, parameters, additional_data, status, signature_types, failure_count,
@@ -405,29 +404,36 @@ SELECT {uuid}, {app}, CONCAT('seed-user-', 1 + (seq * 7919) % {n}),
   'default.login', 'login', 'A2', '{{}}',
   CONCAT('{{"activationId":"seed","applicationId":"seed",',
          '"authFactor":"POSSESSION_KNOWLEDGE"}}'),
-  st, '["possession_knowledge","possession_biometry"]', 0, 5, 'en',
+  {st}, '["possession_knowledge","possession_biometry"]', 0, 5, 'en',
   @now - INTERVAL seq MINUTE,
-  IF(st = 1, @now + INTERVAL 1 DAY, @now - INTERVAL seq MINUTE
+  IF({st} = 1, @now + INTERVAL 1 DAY, @now - INTERVAL seq MINUTE
      + INTERVAL 5 MINUTE),
-  IF(st = 1, NULL, @now - INTERVAL seq MINUTE + INTERVAL 30 SECOND)
-FROM (SELECT seq, MD5(CONCAT(RAND(), seq)) AS h,
-      CASE WHEN seq % 50 = 0 THEN 1 WHEN seq % 20 = 1 THEN 5
-           WHEN seq % 33 = 2 THEN 3 ELSE 2 END AS st
-      FROM seq_{lo}_to_{hi}) s;""",
+  IF({st} = 1, NULL, @now - INTERVAL seq MINUTE + INTERVAL 30 SECOND)
+FROM seq_{lo}_to_{hi};""",
 }
+# The operations' status: mostly APPROVED, some EXPIRED, REJECTED, PENDING.
+OP_STATUS = ("(CASE WHEN seq % 50 = 0 THEN 1 WHEN seq % 20 = 1 THEN 5 "
+             "WHEN seq % 33 = 2 THEN 3 ELSE 2 END)")
 
 
 def seed():
     """Seeds SEED rows into activation, token and operation in SQL, in
-    chunks (each chunk one INSERT ... SELECT from a sequence table)."""
+    chunks (each one INSERT ... SELECT from a sequence table; the tokens,
+    one per seeded registration, in one statement)."""
     t0 = time.monotonic()
     chunk = 20000
     for table in ("activation", "token", "operation"):
-        for lo in range(1, SEED + 1, chunk):
+        # a token for every seeded registration, in one statement
+        for lo in range(1, SEED + 1, chunk if table != "token" else SEED):
             hi = min(SEED, lo + chunk - 1)
-            sql("SET @now = UTC_TIMESTAMP(3);" + SEED_SQL[table].format(
-                uuid=uuid_sql("h"), app=quote(SEED_APP), lo=lo, hi=hi,
-                n=SEED))
+            # Every value inline (a derived table would be materialised
+            # in a temporary table); @salt makes the ids differ per run.
+            h = ("MD5(CONCAT(@salt, 'token', id))" if table == "token"
+                 else "MD5(CONCAT(@salt, '%s', seq))" % table)
+            sql("SET @now = UTC_TIMESTAMP(3), @salt = RAND();" +
+                SEED_SQL[table].format(uuid=uuid_sql(h), h=h,
+                                       app=quote(SEED_APP), lo=lo, hi=hi,
+                                       n=SEED, st=OP_STATUS))
     sql("ANALYZE TABLE activation, token, operation, event_outbox;")
     secs = time.monotonic() - t0
     counts = {}
@@ -464,8 +470,8 @@ def devices():
         pa(GEN[proto], "setup", SDK, A.url + ENROLL, proto)
     # three pending operations for every device user (what a list shows)
     users = [d["user"] for p in DEVS for d in DEVS[p]]
-    sql("SET @now = UTC_TIMESTAMP(3);" + "".join(new_ops_sql(u, 3, "list")
-                                                  for u in users))
+    sql("SET @now = UTC_TIMESTAMP(3), @salt = RAND();" + "".join(
+        new_ops_sql(u, 3, "list") for u in users))
     log("%d devices activated (3.1 and 3.3), with a token each, in %.0f s"
         % (2 * MAXC, time.monotonic() - t0))
 
@@ -478,9 +484,9 @@ INSERT INTO operation (id, app_id, user_id, template_name, operation_type,
 SELECT {uuid}, {app}, {user}, 'default.login', 'login', 'A2', '{{}}', '{{}}',
   1, '["possession_knowledge","possession_biometry"]', 0, 5, {tag}, 'en',
   @now, @now + INTERVAL 1 DAY
-FROM (SELECT seq, MD5(CONCAT(RAND(), seq)) AS h FROM seq_1_to_{n}) s;
-""".format(uuid=uuid_sql("h"), app=quote(APP), user=quote(user),
-           tag=quote("bench-" + tag), n=n)
+FROM seq_1_to_{n};
+""".format(uuid=uuid_sql("MD5(CONCAT(@salt, %s, seq))" % quote(user)),
+           app=quote(APP), user=quote(user), tag=quote("bench-" + tag), n=n)
 
 
 # --- request files ---------------------------------------------------------
@@ -630,7 +636,7 @@ def m_opcreate(c, proto):
 
 def pending_ops(users, n, tag):
     """n new PENDING operations for each user; their ids per user."""
-    sql("SET @now = UTC_TIMESTAMP(3);" + "".join(
+    sql("SET @now = UTC_TIMESTAMP(3), @salt = RAND();" + "".join(
         new_ops_sql(u, n, tag) for u in users))
     rows = sql_rows("SELECT user_id, id FROM operation WHERE external_id = "
                     "%s" % quote("bench-" + tag))
@@ -1261,4 +1267,10 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    except Exception:   # a fault of the harness, not a failed request
+        import traceback
+        traceback.print_exc()
+        rc = 2
+    sys.exit(rc)
