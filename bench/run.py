@@ -485,7 +485,7 @@ SELECT {uuid}, {app}, {user}, 'default.login', 'login', 'A2', '{{}}', '{{}}',
   1, '["possession_knowledge","possession_biometry"]', 0, 5, {tag}, 'en',
   @now, @now + INTERVAL 1 DAY
 FROM seq_1_to_{n};
-""".format(uuid=uuid_sql("MD5(CONCAT(@salt, %s, seq))" % quote(user)),
+""".format(uuid=uuid_sql("MD5(CONCAT(@salt, %s, '/', seq))" % quote(user)),
            app=quote(APP), user=quote(user), tag=quote("bench-" + tag), n=n)
 
 
