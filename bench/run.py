@@ -1191,6 +1191,11 @@ def report(info, seed_info, ecdh, made):
     L.append("")
     L.append("## Memory")
     L.append("")
+    L.append("`VmHWM` is the peak since the process started, so it also "
+             "covers moments outside the measured runs (start-up, the "
+             "set-up's API calls); the sampled column covers the runs "
+             "only.")
+    L.append("")
     L.append("| process | VmHWM (peak RSS since start) | peak sampled VmRSS "
              "|")
     L.append("|---|---|---|")
