@@ -275,12 +275,11 @@ t.ok(rc != 0 and "only 2 lines" in err, "sign-batch --bodies: too few "
 CONF = os.path.join(e.VAR, "paserv.conf")
 caller = e.mysql("SELECT id FROM cloud_user WHERE username = '%s'"
                  % user).strip()
-tokens, errs = [], []
-for dv in devices:
-    rc, tid, err = dv.run("token-create")
-    tokens.append(tid)
-    errs.append(err)
-t.ok(all(tokens), "a token for each device", errs)
+# devices[0] is BLOCKED by the replays above: devices[1] and its token
+live = ids[1:]
+rc, tid2, err = devices[1].run("token-create")
+tokens = [tid, tid2]
+t.ok(rc == 0 and all(tokens), "two tokens of a live device", err)
 
 
 def dbb(mode, keys, *opts):
@@ -290,7 +289,7 @@ def dbb(mode, keys, *opts):
 
 for mode, keys, opts in (("token", tokens, ()), ("list", tokens, ()),
                          ("status", ids, ()),
-                         ("opcreate", ids, ("-U", caller)),
+                         ("opcreate", live, ("-U", caller)),
                          ("regcreate", ["bench-smoke-dbb"],
                           ("-a", app_id, "-U", caller))):
     rc, f, text = dbb(mode, keys, *opts)
@@ -302,11 +301,11 @@ pool = os.path.join(work, "pool")
 with open(pool, "w") as fp:
     for i in range(3):
         r = e.request("POST", "/powerauth-cloud/v2/operations", auth=auth,
-                      body={"userId": "bench-smoke-0", "appId": app_id,
+                      body={"userId": "bench-smoke-1", "appId": app_id,
                             "template": "default.login"})
         fp.write((r.json() or {}).get("operationId", "") + "\n")
 before = ctrs(ids)
-rc, f, text = dbb("approve", ids, "-p", pool)
+rc, f, text = dbb("approve", live, "-p", pool)
 t.ok(rc == 0 and f.get("ops") == 3.0 and f.get("exhausted") == 2.0,
      "db_baseline -m approve: the 3 operations, then the pool ran out",
      text)
@@ -322,10 +321,9 @@ t.ok(rc == 0 and f.get("ops") == float(len(codes)) and len(codes) == 5,
 rc, f, text = dbb("approve", ids)
 t.eq(rc, 2, "db_baseline -m approve without -p is a usage error")
 
-# the devices still sign after all this
-more = [bodies("last%d" % i, sign(dv, 2)) for i, dv in enumerate(devices)]
-rc, f, text = load(more)
-t.ok(rc == 0 and f.get("requests") == 4.0,
+# the live device still signs after all this
+rc, f, text = load([bodies("last", sign(devices[1], 2))])
+t.ok(rc == 0 and f.get("requests") == 2.0,
      "signatures still verify at the end", text)
 
 shutil.rmtree(work, ignore_errors=True)
