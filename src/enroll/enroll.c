@@ -1,6 +1,6 @@
 /*
  * enroll.c - /enrollment-server: route table, envelopes, error mapping,
- * health and the PowerAuth status call (see enroll.h).
+ * health, ping and the PowerAuth status call (see enroll.h).
  */
 #include <config.h>
 
@@ -129,6 +129,25 @@ health(struct worker *w, struct request *req, struct response *res)
 	response_health(res, health_db_up(w->data));
 }
 
+/*
+ * GET /actuator/ping: {"status":"UP"} without touching the database: that
+ * the worker answers at all (liveness), and the cheapest request through
+ * nginx and FastCGI (the ceiling bench/run measures against).
+ */
+static void
+ping(struct worker *w, struct request *req, struct response *res)
+{
+	json_object *o = json_object_new_object();
+
+	(void)req;
+	if (o == NULL) {
+		enroll_fail(w, req, res, SVC_INTERNAL, "out of memory");
+		return;
+	}
+	json_object_object_add(o, "status", json_object_new_string("UP"));
+	response_json(res, 200, o);
+}
+
 /* POST /pa/v3/status: server time for the SDK's clock sync. */
 static void
 pa_status(struct worker *w, struct request *req, struct response *res)
@@ -190,6 +209,7 @@ static const char *const ANY_QUERY[] = { "*", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
+	{ "GET", "/actuator/ping", ping, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/status", pa_status, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "GET", "/metrics", metrics, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/activation/create", pa_activation_create,
