@@ -36,8 +36,9 @@ comparison. Exclusions, each for one group only:
     (recorded in replay_value) when it verifies, even if the body is then
     refused: a token header verifies once (doc/authentication.md). The
     table replay_value is left out there; at most one record per request.
-Nothing else is excluded: replay records elsewhere, temporary keys,
-tokens and counters must all stay as they were.
+Nothing else is excluded (but the audit log, which records refused
+requests by design: doc/security.md): replay records elsewhere, temporary
+keys, tokens and counters must all stay as they were.
 """
 import base64
 import http.client
