@@ -70,5 +70,6 @@ fuzz_fuzz_cloud_bodies_SOURCES = fuzz/cloud_bodies.c $(FUZZ_SUPPORT)
 fuzz_fuzz_cloud_bodies_LDADD = $(FUZZ_LDADD)
 fuzz_fuzz_cloud_bodies_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
-# Seed corpora (one directory per target) and the script that makes them.
-EXTRA_DIST += fuzz/corpus fuzz/gen-corpus
+# Seed corpora (one directory per target), dictionaries and the script
+# that makes both.
+EXTRA_DIST += fuzz/corpus fuzz/dict fuzz/gen-corpus
