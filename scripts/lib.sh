@@ -12,11 +12,14 @@
 # Nothing here prints secrets except pa_print_summary, which shows the admin
 # password once: on the run that created the admin user.
 
+# clang and libclang-rt-dev (libFuzzer, sanitizer runtimes) are for
+# scripts/fuzz only; the server itself is built with gcc.
 PA_DEBIAN_PACKAGES="build-essential autoconf automake pkg-config libfcgi-dev
 libjson-c-dev libssl-dev libmariadb-dev libcurl4-openssl-dev libcrypt-dev
 libqrencode-dev
 mariadb-server mariadb-client nginx-light curl python3 openssl qrencode
-python3-prometheus-client libjson-validator-perl libyaml-libyaml-perl"
+python3-prometheus-client libjson-validator-perl libyaml-libyaml-perl
+clang libclang-rt-dev"
 
 pa_log() { printf '%s: %s\n' "${PA_PROG:-paserv}" "$*" >&2; }
 pa_die() { pa_log "error: $*"; exit 1; }

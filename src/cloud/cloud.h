@@ -95,6 +95,12 @@ void	cloud_webhook_status(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_deliveries(struct worker *, struct request *,
 	    struct response *);
+struct callback_req;
+/* The callback a create or replace body describes (its members checked
+ * for type and length only; the rules are callback_check()'s). 0, or -1
+ * with a message in err. Borrows from body. */
+int	cloud_callback_req(json_object *body, struct callback_req *r,
+	    char *err, size_t errlen);
 /* GET /metrics, Prometheus text (metrics.c). */
 void	cloud_metrics(struct worker *, struct request *, struct response *);
 
