@@ -297,6 +297,10 @@ for mode, keys, opts in (("token", tokens, ()), ("list", tokens, ()),
          0 < f.get("p50_ms", 0) <= f.get("p99_ms", 0), "db_baseline -m %s"
          % mode, text)
 
+# The operations -m opcreate left PENDING count against the user's
+# limits.pending_operations: expire them before the approve pool is made.
+e.mysql("UPDATE operation SET status = 5, finalized_at = UTC_TIMESTAMP(3)"
+        " WHERE app_id = '%s' AND status = 1" % app_id)
 pool = os.path.join(work, "pool")
 with open(pool, "w") as fp:
     for i in range(3):
