@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Smoke test of the load tools of bench/ against the e2e stack, so that
 they cannot rot between benchmark runs. Asserts nothing about speed: only
-that pa-device sign-batch, http_load and db_baseline work and report sane
-numbers, that db_baseline leaves the rows usable, and that http_load fails
-loudly when the answers are not valid."""
+that pa-device sign-batch (also --skip and --bodies), activate-batch,
+http_load (verify and generic mode) and db_baseline (every mode) work and
+report sane numbers, that db_baseline leaves the rows usable, and that
+http_load fails loudly when the answers are not valid or not the expected
+ones."""
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +19,7 @@ BUILD = os.environ.get("PASERV_TOP_BUILDDIR", TOP)
 sys.path.insert(0, os.path.join(TOP, "t", "e2e"))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(21)
+t = e.Tap(48)
 HTTP_LOAD = os.path.join(BUILD, "bench", "http_load")
 DB_BASELINE = os.path.join(BUILD, "bench", "db_baseline")
 VERIFY = e.URL + "/powerauth-cloud/v2/signature/verify"
@@ -149,6 +152,183 @@ with open(path, "w") as f:
 rc, f, text = load([path], TOKEN_VERIFY)
 t.ok(rc == 0 and f.get("requests") == 3.0,
      "token headers verify through http_load", text)
+
+
+# --- generic mode: METHOD TAB PATH [TAB HEADER]... TAB BODY --------------
+
+
+def lines(name, rows):
+    path = os.path.join(work, name + ".txt")
+    with open(path, "w") as f:
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+    return path
+
+
+def generic(files, *opts):
+    return run([HTTP_LOAD, "-g", "-u", e.URL] + list(opts) + files)
+
+
+ping = lines("ping", [("GET", "/enrollment-server/actuator/ping", "")])
+rc, f, text = generic([ping, ping], "-m", '"UP"', "-d", "0.3", "-r")
+t.ok(rc == 0 and f.get("requests", 0) > 2 and f.get("errors") == 0.0,
+     "generic: repeated GETs for 0.3 s, all answered as expected", text)
+t.ok(0.2 <= f.get("seconds", 0) < 5 and f.get("client_cpu_ms", -1) >= 0
+     and f.get("mean_ms", 0) > 0, "generic: duration, mean, client CPU", text)
+rc, f, text = generic([ping], "-e", "201")
+t.ok(rc == 1 and f.get("bad_status") == 1.0 and f.get("errors") == 1.0,
+     "generic: an unexpected status counts as an error", text)
+rc, f, text = generic([ping], "-m", "DOWN")
+t.ok(rc == 1 and f.get("no_match") == 1.0 and "does not match" in text,
+     "generic: an answer without the expected text counts", text)
+bad = lines("bad", [("get", "nopath")])
+rc, f, text = generic([bad])
+t.ok(rc != 0 and "not a request" in text, "generic: a malformed line is "
+     "refused before the run", text)
+
+# registrations through generic mode with basic auth, answers kept (-w)
+answers = os.path.join(work, "answers")
+regs = lines("regs", [("POST", "/powerauth-cloud/v2/registrations",
+                       "Content-Type: application/json",
+                       json.dumps({"userId": "bench-smoke-a%d" % i,
+                                   "appId": app_id,
+                                   "commitPhase": "ON_KEY_EXCHANGE"}))
+                      for i in range(3)])
+rc, f, text = generic([regs], "-U", user, "-P", pwfile, "-m",
+                      "activationCode", "-w", answers)
+got = [json.loads(x) for x in open(answers)] if rc == 0 else []
+t.ok(rc == 0 and len(got) == 3 and all(
+    "activationQrCodeData" in g for g in got),
+    "generic: 3 registrations created, their answers written (-w)", text)
+
+# activate-batch: requests for those codes, sent by http_load
+gen = e.Device(work, "gen")
+gen.setup(app.get("mobileSdkConfig", ""), "3.3")
+codes = os.path.join(work, "codes")
+with open(codes, "w") as fc:
+    for g in got:
+        fc.write(g["activationQrCodeData"] + "\n")
+rc, out, err = gen.run("activate-batch", codes)
+reqs = [x.split("\t") for x in out.splitlines()] if rc == 0 else []
+t.ok(len(reqs) == 3 and all(len(r) == 2 and r[0].startswith(
+    'PowerAuth version="3.3"') and '"ephemeralPublicKey"' in r[1]
+    for r in reqs), "activate-batch: 3 header + body lines", (rc, err))
+acts = lines("acts", [("POST", "/enrollment-server/pa/v3/activation/create",
+                       "X-PowerAuth-Encryption: " + r[0],
+                       "Content-Type: application/json", r[1])
+                      for r in reqs])
+rc, f, text = generic([acts], "-m", '"encryptedData"')
+t.ok(rc == 0 and f.get("requests") == 3.0,
+     "activate-batch: every request activates", text)
+rows = e.mysql("SELECT status FROM activation WHERE id IN ('%s')" % "','".join(
+    g["registrationId"] for g in got)).split()
+t.eq(rows, ["3", "3", "3"], "activate-batch: the registrations are ACTIVE")
+rc, f, text = generic([acts], "-m", '"encryptedData"')
+t.ok(rc == 1 and f.get("bad_status") == 3.0,
+     "activate-batch: replayed requests are refused", text)
+
+# sign-batch --skip: 19 steps ahead still verifies, 20 does not (a
+# device of its own: it ends out of step with the server)
+rid, sd = e.active_device(app, "bench-smoke-skip", work, "skipdev")
+rc, out, err = sd.run("sign-batch", "POST", "/login", "3", "--body", "{}",
+                      "--skip", "19")
+rc, f, text = load([bodies("skip19", out.splitlines())])
+t.ok(rc == 0 and f.get("requests") == 3.0,
+     "sign-batch --skip 19: each signature verifies (window end)", text)
+rc, out, err = sd.run("sign-batch", "POST", "/login", "1", "--body", "{}",
+                      "--skip", "20")
+rc, f, text = load([bodies("skip20", out.splitlines())])
+t.eq(f.get("valid_false"), 1.0, "sign-batch --skip 20: out of the window")
+
+# sign-batch --bodies: operation approvals through generic mode
+d = devices[1]
+ops = []
+for i in range(2):
+    r = e.request("POST", "/powerauth-cloud/v2/operations", auth=auth,
+                  body={"userId": "bench-smoke-1", "appId": app_id,
+                        "template": "default.login"})
+    ops.append((r.json() or {}).get("operationId", ""))
+texts = [json.dumps({"requestObject": {"id": o, "data": "A2"}},
+                    separators=(",", ":")) for o in ops]
+bfile = os.path.join(work, "approve-bodies")
+with open(bfile, "w") as fb:
+    fb.write("\n".join(texts) + "\n")
+rc, out, err = d.run("sign-batch", "POST", "/operation/authorize", "2",
+                     "--bodies", bfile)
+hs = out.splitlines()
+t.ok(rc == 0 and len(hs) == 2, "sign-batch --bodies: 2 headers", err)
+appr = lines("approve", [(
+    "POST", "/enrollment-server/api/auth/token/app/operation/authorize",
+    "X-PowerAuth-Authorization: " + h, "Content-Type: application/json",
+    b) for h, b in zip(hs, texts)])
+rc, f, text = generic([appr], "-m", '"status":"OK"')
+t.ok(rc == 0 and f.get("requests") == 2.0,
+     "sign-batch --bodies: both operations approved", text)
+t.eq(e.mysql("SELECT COUNT(*) FROM operation WHERE status = 2 AND id IN "
+             "('%s')" % "','".join(ops)).strip(), "2",
+     "the operations are APPROVED")
+rc, out, err = d.run("sign-batch", "POST", "/x", "3", "--bodies", bfile)
+t.ok(rc != 0 and "only 2 lines" in err, "sign-batch --bodies: too few "
+     "lines is an error", (rc, err))
+
+# --- db_baseline modes ----------------------------------------------------
+CONF = os.path.join(e.VAR, "paserv.conf")
+caller = e.mysql("SELECT id FROM cloud_user WHERE username = '%s'"
+                 % user).strip()
+# devices[0] is BLOCKED by the replays above: devices[1] and its token
+live = ids[1:]
+rc, tid2, err = devices[1].run("token-create")
+tokens = [tid, tid2]
+t.ok(rc == 0 and all(tokens), "two tokens of a live device", err)
+
+
+def dbb(mode, keys, *opts):
+    return run([DB_BASELINE, "-c", CONF, "-m", mode, "-t", "2", "-s",
+                "0.3"] + list(opts) + keys)
+
+
+for mode, keys, opts in (("token", tokens, ()), ("list", tokens, ()),
+                         ("status", ids, ()),
+                         ("opcreate", live, ("-U", caller)),
+                         ("regcreate", ["bench-smoke-dbb"],
+                          ("-a", app_id, "-U", caller))):
+    rc, f, text = dbb(mode, keys, *opts)
+    t.ok(rc == 0 and f.get("ops", 0) > 0 and f.get("errors") == 0.0 and
+         0 < f.get("p50_ms", 0) <= f.get("p99_ms", 0), "db_baseline -m %s"
+         % mode, text)
+
+# The operations -m opcreate left PENDING count against the user's
+# limits.pending_operations: expire them before the approve pool is made.
+e.mysql("UPDATE operation SET status = 5, finalized_at = UTC_TIMESTAMP(3)"
+        " WHERE app_id = '%s' AND status = 1" % app_id)
+pool = os.path.join(work, "pool")
+with open(pool, "w") as fp:
+    for i in range(3):
+        r = e.request("POST", "/powerauth-cloud/v2/operations", auth=auth,
+                      body={"userId": "bench-smoke-1", "appId": app_id,
+                            "template": "default.login"})
+        fp.write((r.json() or {}).get("operationId", "") + "\n")
+before = ctrs(ids)
+rc, f, text = dbb("approve", live, "-p", pool)
+t.ok(rc == 0 and f.get("ops") == 3.0 and f.get("exhausted") == 2.0,
+     "db_baseline -m approve: the 3 operations, then the pool ran out",
+     text)
+t.eq(ctrs(ids), before, "db_baseline -m approve puts the counters back")
+codes = e.mysql("SELECT activation_code FROM activation WHERE app_id = '%s'"
+                " AND status = 1 AND user_id LIKE 'bench-smoke-dbb-%%' "
+                "LIMIT 5" % app_id).split()
+with open(pool, "w") as fp:
+    fp.write("\n".join(codes) + "\n")
+rc, f, text = dbb("actcreate", [], "-a", app_id, "-p", pool)
+t.ok(rc == 0 and f.get("ops") == float(len(codes)) and len(codes) == 5,
+     "db_baseline -m actcreate: one key exchange per code", text)
+rc, f, text = dbb("approve", ids)
+t.eq(rc, 2, "db_baseline -m approve without -p is a usage error")
+
+# the live device still signs after all this
+rc, f, text = load([bodies("last", sign(devices[1], 2))])
+t.ok(rc == 0 and f.get("requests") == 2.0,
+     "signatures still verify at the end", text)
 
 shutil.rmtree(work, ignore_errors=True)
 t.done()

@@ -12,12 +12,14 @@
 # Nothing here prints secrets except pa_print_summary, which shows the admin
 # password once: on the run that created the admin user.
 
+# clang and libclang-rt-dev (libFuzzer, sanitizer runtimes) are for
+# scripts/fuzz only; the server itself is built with gcc.
 PA_DEBIAN_PACKAGES="build-essential autoconf automake pkg-config libfcgi-dev
 libjson-c-dev libssl-dev libmariadb-dev libcurl4-openssl-dev libcrypt-dev
 libqrencode-dev
 mariadb-server mariadb-client nginx-light curl python3 openssl qrencode
 python3-prometheus-client libjson-validator-perl libyaml-libyaml-perl
-python3-h2"
+python3-h2 clang libclang-rt-dev"
 
 pa_log() { printf '%s: %s\n' "${PA_PROG:-paserv}" "$*" >&2; }
 pa_die() { pa_log "error: $*"; exit 1; }
@@ -123,13 +125,16 @@ pa_mysql_root() {
 }
 
 pa_db_start() {
-	mkdir -p "$PA_RUN" "$PA_LOGDIR"
+	# A private temporary directory: another MariaDB (or a cleaner) on
+	# the machine then cannot touch this one's temporary tables.
+	mkdir -p "$PA_RUN" "$PA_LOGDIR" "$PASERV_VAR/tmp"
 	if pa_pid_alive "$PA_RUN/mysqld.pid"; then
 		pa_log "MariaDB already running"
 	else
 		if [ ! -d "$PA_DATADIR/mysql" ]; then
 			pa_log "initialising MariaDB datadir $PA_DATADIR"
-			mariadb-install-db --no-defaults --user=root \
+			TMPDIR="$PASERV_VAR/tmp" \
+			    mariadb-install-db --no-defaults --user=root \
 			    --datadir="$PA_DATADIR" --auth-root-authentication-method=socket \
 			    >"$PA_LOGDIR/mariadb-install.log" 2>&1 ||
 			    pa_die "mariadb-install-db failed (see $PA_LOGDIR/mariadb-install.log)"
@@ -138,6 +143,7 @@ pa_db_start() {
 		    pa_die "port $PASERV_MARIADB_PORT is busy (set PASERV_MARIADB_PORT)"
 		nohup mariadbd --defaults-file="$PASERV_TOP/etc/mariadb-paserv.cnf" \
 		    --user=root --datadir="$PA_DATADIR" \
+		    --tmpdir="$PASERV_VAR/tmp" \
 		    --socket="$PA_DBSOCK" --port="$PASERV_MARIADB_PORT" \
 		    --bind-address=127.0.0.1 --pid-file="$PA_RUN/mysqld.pid" \
 		    --log-error="$PA_LOGDIR/mariadb.log" \

@@ -4,6 +4,8 @@
 #include "bin/admin_cmds.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "common/uuid.h"
 #include "service/applications.h"
+#include "service/key_rotation.h"
 #include "service/operations.h"
 #include "service/registrations.h"
 #include "store/schema.h"
@@ -36,6 +39,8 @@ failure(enum svc_rc rc)
 		return "no such operation";
 	case SVC_DB_DOWN:
 		return "database unavailable";
+	case SVC_RETRY:
+		return "lock conflicts every time (the database is busy)";
 	default:
 		return "internal error";
 	}
@@ -315,5 +320,118 @@ admin_operation_show(const struct config *cfg, struct db *db, int argc,
 	line_ms("timestampExpires", op->row.expires_ms);
 	line_ms("timestampFinalized", op->row.finalized_ms);
 	free(op);
+	return 0;
+}
+
+/* A failed row: its column and primary key, never its value. */
+static void
+rotation_failed(enum secret_kind kind, const char *id, enum secret_key why,
+    void *arg)
+{
+	const struct secret_spec *s = secret_spec(kind);
+
+	(void)arg;
+	fprintf(stderr, PROG ": %s.%s id %s: %s\n", s->table, s->column, id,
+	    why == SECRET_KEY_ERROR ? "cannot be encrypted again" :
+	    "opens with neither key");
+}
+
+/* A decimal 1..max. */
+static int
+count_arg(const char *v, long max, long *out)
+{
+	char *end;
+	long n;
+
+	if (v == NULL || v[0] < '0' || v[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int
+rotation_opts(int argc, char **argv, struct key_rotation_opts *o)
+{
+	int i;
+
+	o->dry_run = 0;
+	o->batch = KEY_ROTATION_BATCH;
+	o->limit = 0;
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			o->dry_run = 1;
+		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc &&
+		    count_arg(argv[i + 1], KEY_ROTATION_BATCH_MAX,
+		    &o->batch) == 0)
+			i++;
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc &&
+		    count_arg(argv[i + 1], LONG_MAX, &o->limit) == 0)
+			i++;
+		else {
+			fprintf(stderr, PROG ": rotate-master-key [--dry-run] "
+			    "[--batch 1..%d] [--limit N]\n",
+			    KEY_ROTATION_BATCH_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+rotation_line(const char *name, const char *verb,
+    const struct key_rotation_count *c)
+{
+	printf("%s: %s %llu, current %llu, failed %llu\n", name, verb,
+	    (unsigned long long)c->rotated, (unsigned long long)c->current,
+	    (unsigned long long)c->failed);
+}
+
+int
+admin_rotate_master_key(const struct config *cfg, struct db *db, int argc,
+    char **argv)
+{
+	struct key_rotation_report rep;
+	struct key_rotation_opts o;
+	const struct secret_spec *s;
+	const char *why, *verb;
+	char name[160];
+	enum svc_rc rc;
+	int k;
+
+	if (rotation_opts(argc, argv, &o) != 0)
+		return 2;
+	rc = key_rotation_run(db, cfg, &o, &rep, rotation_failed, NULL, &why);
+	if (rc == SVC_INVALID) {
+		fprintf(stderr, PROG ": rotate-master-key: %s\n", why);
+		return 2;
+	}
+	verb = o.dry_run ? "to rotate" : "rotated";
+	printf("mode: %s\n", o.dry_run ? "dry-run" : "rotate");
+	for (k = 0; k < SECRET_KINDS; k++) {
+		s = secret_spec((enum secret_kind)k);
+		snprintf(name, sizeof(name), "%s.%s", s->table, s->column);
+		rotation_line(name, verb, &rep.per[k]);
+	}
+	rotation_line("total", verb, &rep.total);
+	if (rc != SVC_OK) {
+		printf("state: interrupted\n");
+		fprintf(stderr, PROG ": rotate-master-key: %s (%s); the "
+		    "batches done stay done: run it again\n", failure(rc),
+		    db_last_error(db));
+		return 1;
+	}
+	if (rep.total.failed > 0) {
+		printf("state: failed (rows that open with neither key)\n");
+		return 1;
+	}
+	if (rep.incomplete) {
+		printf("state: incomplete (--limit reached: run it again)\n");
+		return 3;
+	}
+	printf("state: complete\n");
 	return 0;
 }

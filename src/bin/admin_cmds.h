@@ -2,8 +2,9 @@
  * admin_cmds.h - paserv-admin's application and schema commands.
  *
  * Owns: app-create, app-list, app-show (with the mobile SDK configuration
- * as a QR code on the terminal), schema-version, registration-show and
- * operation-show (no secrets: no keys, codes or OTPs), each printing
+ * as a QR code on the terminal), schema-version, registration-show,
+ * operation-show (no secrets: no keys, codes or OTPs) and
+ * rotate-master-key (counts per encrypted column), each printing
  * "key: value" lines (app-list: one line per application) and returning
  * the process exit status (0 done, 1 failed, 2 usage).
  * Must not: hold SQL or rules; the service layer has them.
@@ -21,6 +22,9 @@ int	admin_app_show(struct db *db, int argc, char **argv);
 int	admin_schema_version(struct db *db, int argc, char **argv);
 int	admin_registration_show(struct db *db, int argc, char **argv);
 int	admin_operation_show(const struct config *cfg, struct db *db,
+	    int argc, char **argv);
+/* Exit 0 complete, 1 failed rows or error, 2 usage, 3 stopped by --limit. */
+int	admin_rotate_master_key(const struct config *cfg, struct db *db,
 	    int argc, char **argv);
 
 #endif

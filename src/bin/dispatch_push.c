@@ -39,7 +39,7 @@
 #define RESP_MAX		8192
 #define ACCESS_MAX		4000
 #define AUTH_SLOTS		256
-#define PEM_MAX			(PUSH_KEY_ENC_MAX + 1)
+#define PEM_MAX			(SECRET_PEM_MAX + 1)
 #define BACKOFF_PCT		200		/* each wait doubles */
 
 /* A provider token (APNs) or access token (FCM) of one credential. */
@@ -208,13 +208,17 @@ static EVP_PKEY *
 open_key(struct dispatcher *x, const struct push_job *j, enum jws_alg alg)
 {
 	EVP_PKEY *k = NULL;
+	size_t n = 0;
 	char *pem;
 
 	if ((pem = malloc(PEM_MAX)) == NULL)
 		return NULL;
-	if (secret_push_decrypt(x->cfg, j->cred.app_id, j->platform,
-	    j->cred.private_key_enc, pem, PEM_MAX) == 0)
-		(void)jws_key_from_pem(pem, strlen(pem), alg, &k);
+	if (secret_open(x->cfg, SECRET_PUSH_KEY, j->platform, j->cred.app_id,
+	    j->cred.private_key_enc, (uint8_t *)pem, PEM_MAX - 1, &n) >=
+	    SECRET_KEY_CURRENT) {
+		pem[n] = '\0';
+		(void)jws_key_from_pem(pem, n, alg, &k);
+	}
 	OPENSSL_cleanse(pem, PEM_MAX);
 	free(pem);
 	return k;

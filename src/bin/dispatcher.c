@@ -93,15 +93,16 @@ open_secrets(struct dispatcher *x, struct slot *s, uint8_t *key,
 	size_t n = 0;
 	int rc;
 
-	if (secret_callback_decrypt(x->cfg, d->callback_id, "hmac",
-	    d->secret_enc, key, WEBHOOK_KEY_MAX, keylen) != 0)
+	if (secret_open(x->cfg, SECRET_CB_HMAC, NULL, d->callback_id,
+	    d->secret_enc, key, WEBHOOK_KEY_MAX, keylen) < SECRET_KEY_CURRENT)
 		return "configuration: the signing key does not decrypt";
 	if (d->auth_enc[0] == '\0')
 		return NULL;
 	if ((auth = malloc(CB_AUTH_ENC_MAX + 1)) == NULL)
 		return "out of memory";
-	rc = secret_callback_decrypt(x->cfg, d->callback_id, "auth",
-	    d->auth_enc, auth, CB_AUTH_ENC_MAX, &n);
+	rc = secret_open(x->cfg, SECRET_CB_AUTH, NULL, d->callback_id,
+	    d->auth_enc, auth, CB_AUTH_ENC_MAX, &n) < SECRET_KEY_CURRENT ?
+	    -1 : 0;
 	if (rc == 0) {
 		auth[n] = '\0';
 		rc = webhook_auth_parse((const char *)auth, &s->auth);

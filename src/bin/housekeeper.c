@@ -42,11 +42,17 @@ report(struct db *db, enum svc_rc rc, const struct hk_counts *c)
 		    (unsigned long long)c->operations,
 		    (unsigned long long)c->temporary_keys,
 		    (unsigned long long)c->replay_entries);
+	if (c->ran && c->inbox_messages > 0)
+		log_info("housekeeping: %llu old inbox messages purged",
+		    (unsigned long long)c->inbox_messages);
 	if (c->ran && (c->deliveries > 0 || c->events > 0))
 		log_info("housekeeping: %llu finished webhook and push "
 		    "deliveries and %llu old events purged",
 		    (unsigned long long)c->deliveries,
 		    (unsigned long long)c->events);
+	if (c->ran && c->audit_events > 0)
+		log_info("housekeeping: %llu audit events past their "
+		    "retention purged", (unsigned long long)c->audit_events);
 }
 
 /* Sleeps interval seconds unless stopped first. */

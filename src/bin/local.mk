@@ -8,11 +8,13 @@ sbin_PROGRAMS += src/bin/paserv-cloud src/bin/paserv-enroll src/bin/paserv-admin
 
 src_bin_paserv_cloud_SOURCES = src/bin/paserv-cloud.c \
 	src/bin/worker_main.c src/bin/worker_main.h \
+	src/bin/audit_hook.c src/bin/audit_hook.h \
 	src/bin/housekeeper.c src/bin/housekeeper.h
 src_bin_paserv_cloud_LDADD = src/cloud/libpacloud.a $(PASERV_SERVER_LDADD)
 
 src_bin_paserv_enroll_SOURCES = src/bin/paserv-enroll.c \
-	src/bin/worker_main.c src/bin/worker_main.h
+	src/bin/worker_main.c src/bin/worker_main.h \
+	src/bin/audit_hook.c src/bin/audit_hook.h
 src_bin_paserv_enroll_LDADD = src/enroll/libpaenroll.a $(PASERV_SERVER_LDADD)
 
 src_bin_paserv_dispatch_SOURCES = src/bin/paserv-dispatch.c \

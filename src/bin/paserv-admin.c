@@ -5,6 +5,8 @@
  *   paserv-admin [-c FILE] ensure-admin USERNAME --password-file FILE
  *   paserv-admin [-c FILE] check-config [--connect]
  *   paserv-admin [-c FILE] housekeeping
+ *   paserv-admin [-c FILE] rotate-master-key [--dry-run] [--batch N]
+ *       [--limit N]
  *
  * Generated passwords go to stdout (create-user) or to a 0600 file
  * (ensure-admin), exactly once; they are never logged.
@@ -61,6 +63,11 @@ usage(FILE *fp)
 	    "      the applied and the shipped schema version\n"
 	    "  registration-show ID, operation-show ID\n"
 	    "      one registration or operation, key: value lines\n"
+	    "  rotate-master-key [--dry-run] [--batch N] [--limit N]\n"
+	    "      re-encrypt every stored secret that opens with\n"
+	    "      security.previous_master_key under security.master_key,\n"
+	    "      N rows per transaction (500); restartable. --dry-run only\n"
+	    "      counts; --limit stops after N rows (exit 3)\n"
 	    "options:\n"
 	    "  -c, --config FILE   configuration file\n"
 	    "  -h, --help          this text\n"
@@ -219,12 +226,18 @@ cmd_housekeeping(const struct config *cfg, struct db *db, int argc)
 	    "purged webhook and push deliveries: %llu\n"
 	    "purged events: %llu\n"
 	    "purged dispatcher status rows: %llu\n"
+	    "purged inbox messages: %llu\n"
+	    "purged audit events: %llu\n"
+	    "purged abuse counters: %llu\n"
 	    "statements: %u\n", holder, (unsigned long long)c.expired,
 	    (unsigned long long)c.operations,
 	    (unsigned long long)c.temporary_keys,
 	    (unsigned long long)c.replay_entries,
 	    (unsigned long long)c.deliveries, (unsigned long long)c.events,
-	    (unsigned long long)c.dispatchers, c.statements);
+	    (unsigned long long)c.dispatchers,
+	    (unsigned long long)c.inbox_messages,
+	    (unsigned long long)c.audit_events,
+	    (unsigned long long)c.abuse_counters, c.statements);
 	return 0;
 }
 
@@ -259,6 +272,8 @@ run(const struct config *cfg, int argc, char **argv)
 		rc = admin_registration_show(db, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "operation-show") == 0)
 		rc = admin_operation_show(cfg, db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "rotate-master-key") == 0)
+		rc = admin_rotate_master_key(cfg, db, argc - 1, argv + 1);
 	else {
 		usage(stderr);
 		rc = 2;

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bin/audit_hook.h"
 #include "common/log.h"
 #include "crypto/primitives.h"
+#include "service/audit.h"
 #include "store/db.h"
 
 struct opts {
@@ -110,8 +112,8 @@ load_config(const struct worker_kind *k, const struct opts *o,
 }
 
 /*
- * The context as served when the kind has a background job: the kind's
- * context whose first responder thread also starts and stops the job.
+ * The context as served: the kind's context whose first responder thread
+ * also starts and stops the audit writer and the kind's background job.
  * The job lives in the responder process, not in the supervisor: fork()
  * copies only the calling thread, so a supervisor with a thread could
  * hand a restarted responder locks (malloc, the MariaDB client) held by a
@@ -137,7 +139,11 @@ served_thread_init(struct worker *w)
 
 	if (s->inner->thread_init != NULL && s->inner->thread_init(w) != 0)
 		return -1;
-	if (w->index == 0)
+	if (w->index != 0)
+		return 0;
+	if (audit_writer_start(w->cfg) != 0)
+		log_warn("%s: running without an audit log", s->kind->name);
+	if (s->kind->job_start != NULL)
 		s->job = s->kind->job_start(w->cfg);
 	return 0;
 }
@@ -151,6 +157,8 @@ served_thread_fini(struct worker *w)
 		s->kind->job_stop(s->job);
 		s->job = NULL;
 	}
+	if (w->index == 0)
+		audit_writer_stop();
 	if (s->inner->thread_fini != NULL)
 		s->inner->thread_fini(w);
 }
@@ -174,16 +182,14 @@ serve(const struct worker_kind *k, const struct opts *o,
 		db_library_end();
 		return -1;
 	}
-	if (k->job_start != NULL && k->job_stop != NULL) {
-		memset(&s, 0, sizeof(s));
-		s.app = *app;
-		s.app.thread_init = served_thread_init;
-		s.app.thread_fini = served_thread_fini;
-		s.inner = app;
-		s.kind = k;
-		rc = server_run(&s.app, cfg, addr, threads);
-	} else
-		rc = server_run(app, cfg, addr, threads);
+	memset(&s, 0, sizeof(s));
+	s.app = *app;
+	s.app.thread_init = served_thread_init;
+	s.app.thread_fini = served_thread_fini;
+	s.app.audit = audit_hook;
+	s.inner = app;
+	s.kind = k;
+	rc = server_run(&s.app, cfg, addr, threads);
 	k->app_free(app);
 	db_library_end();
 	return rc;

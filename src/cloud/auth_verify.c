@@ -161,6 +161,15 @@ cloud_signature_json(json_object *o, const char *valid_key,
 	    json_object_new_int(r->remaining_attempts));
 }
 
+/* The verdict and the registration for the request's audit row. */
+static void
+audit_subject(struct response *res, int valid, const struct auth_subject *s)
+{
+	response_audit(res, valid ? "VALID" : "INVALID",
+	    s->found ? s->activation_id : NULL, s->found ? s->user_id : NULL,
+	    s->found ? s->app_id : NULL);
+}
+
 void
 cloud_signature_verify(struct worker *w, struct request *req,
     struct response *res)
@@ -208,6 +217,7 @@ cloud_signature_verify(struct worker *w, struct request *req,
 	}
 	cloud_signature_json(o, "signatureValid", r);
 	response_json(res, 200, o);
+	audit_subject(res, r->valid, &r->subject);
 done:
 	free(r);
 	if (data.data != NULL)
@@ -258,6 +268,7 @@ cloud_token_verify(struct worker *w, struct request *req,
 		json_object_object_add(o, "signatureType",
 		    json_object_new_string(hdr_sig_type_str(r->type)));
 	response_json(res, 200, o);
+	audit_subject(res, r->valid, &r->subject);
 done:
 	free(r);
 	json_object_put(body);

@@ -76,8 +76,8 @@ callback_json(const struct callback *cb)
 	return o;
 }
 
-static int
-parse_callback(json_object *body, struct callback_req *r, char *err,
+int
+cloud_callback_req(json_object *body, struct callback_req *r, char *err,
     size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
@@ -130,7 +130,7 @@ callback_put_common(struct worker *w, struct request *req,
 
 	if (jsonin_parse_object(req->body, req->body_len, 0, &body, err,
 	    sizeof(err)) != 0 ||
-	    parse_callback(body, &r, err, sizeof(err)) != 0) {
+	    cloud_callback_req(body, &r, err, sizeof(err)) != 0) {
 		response_error(res, API_ERROR_REQUEST, err);
 		goto done;
 	}

@@ -51,6 +51,10 @@ static const char *const DISPLAY_LIST_QUERY[] = { "operationType", NULL };
 static const char *const OP_CANCEL_QUERY[] = { "statusReason", NULL };
 static const char *const OP_QR_QUERY[] = { "registrationId", NULL };
 static const char *const CB_DELIVERY_QUERY[] = { "status", "limit", NULL };
+static const char *const AUDIT_QUERY[] = { "before", "since", "until",
+    "category", "outcome", "objectId", "userId", "actor", "limit", NULL };
+static const char *const INBOX_LIST_QUERY[] = { "userId", "onlyUnread",
+    "page", "size", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
@@ -118,6 +122,8 @@ static const struct route ROUTES[] = {
 	    cloud_push_delete, ROUTE_AUTH_ADMIN, NULL, 0 },
 	{ "POST", "/v2/messages/send", cloud_message_send, ROUTE_AUTH_USER,
 	    NULL, 0 },
+	{ "GET", "/admin/audit", cloud_audit_list, ROUTE_AUTH_ADMIN,
+	    AUDIT_QUERY, 0 },
 	{ "GET", "/metrics", cloud_metrics, ROUTE_AUTH_ADMIN, NULL, 0 },
 	{ "GET", "/v2/admin/applications/{appId}/callbacks/{callbackId}/"
 	    "deliveries", cloud_callback_deliveries, ROUTE_AUTH_USER,
@@ -133,6 +139,14 @@ static const struct route ROUTES[] = {
 	{ "GET", "/v2/operations/{id}/offline/qr", cloud_op_offline_qr,
 	    ROUTE_AUTH_USER, OP_QR_QUERY, 0 },
 	{ "POST", "/v2/operations/{id}/offline/otp", cloud_op_offline_otp,
+	    ROUTE_AUTH_USER, NULL, 0 },
+	{ "POST", "/v2/inbox/messages", cloud_inbox_create, ROUTE_AUTH_USER,
+	    NULL, 0 },
+	{ "GET", "/v2/inbox/messages", cloud_inbox_list, ROUTE_AUTH_USER,
+	    INBOX_LIST_QUERY, 0 },
+	{ "GET", "/v2/inbox/messages/{id}", cloud_inbox_get, ROUTE_AUTH_USER,
+	    NULL, 0 },
+	{ "DELETE", "/v2/inbox/messages/{id}", cloud_inbox_delete,
 	    ROUTE_AUTH_USER, NULL, 0 },
 	{ "POST", "/v2/signature/verify", cloud_signature_verify,
 	    ROUTE_AUTH_USER, NULL, 0 },
@@ -183,13 +197,19 @@ authenticate(struct worker *w, struct request *req, enum route_auth need)
 	struct auth_identity id;
 	enum auth_result r;
 
-	r = auth_verify(cloud_db(w), cc->cache,
-	    request_header(req, "HTTP_AUTHORIZATION"), &id);
+	r = auth_verify(cloud_db(w), w->cfg, cc->cache,
+	    request_header(req, "HTTP_AUTHORIZATION"),
+	    request_header(req, "REMOTE_ADDR"), &id);
 	switch (r) {
 	case AUTH_OK:
 		break;
 	case AUTH_DENIED:
 		return API_HTTP_401;
+	case AUTH_THROTTLED:
+		/* nginx's auth_request knows only 2xx/401/403: the subrequest
+		 * says 401, the request itself then gets the 429. */
+		return strcmp(req->path, "/internal/auth") == 0 ?
+		    API_HTTP_401 : API_HTTP_429;
 	case AUTH_DB_DOWN:
 		metrics_db_error(METRICS_DB_DOWN);
 		log_error("request %s: authentication: database unavailable: "
@@ -287,8 +307,17 @@ cloud_fail(struct worker *w, struct request *req, struct response *res,
 	case SVC_CALLBACK_NOT_FOUND:
 		response_error(res, API_ERROR_CALLBACK_NOT_FOUND, NULL);
 		break;
+	case SVC_INBOX_NOT_FOUND:
+		response_error(res, API_ERROR_INBOX_MESSAGE_NOT_FOUND, NULL);
+		break;
 	case SVC_OP_STATE:
 		response_error(res, API_ERROR_OPERATION_STATE_CHANGE, message);
+		break;
+	case SVC_LIMIT:
+		response_error(res, API_ERROR_LIMIT_EXCEEDED, message);
+		break;
+	case SVC_THROTTLED:
+		response_error(res, API_HTTP_429, NULL);
 		break;
 	case SVC_RETRY:
 		log_warn("request %s: lost lock conflicts on every attempt: %s",

@@ -89,10 +89,18 @@ void	cloud_callback_replace(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_delete(struct worker *, struct request *,
 	    struct response *);
+void	cloud_audit_list(struct worker *, struct request *,
+	    struct response *);
 void	cloud_webhook_status(struct worker *, struct request *,
 	    struct response *);
 void	cloud_callback_deliveries(struct worker *, struct request *,
 	    struct response *);
+struct callback_req;
+/* The callback a create or replace body describes (its members checked
+ * for type and length only; the rules are callback_check()'s). 0, or -1
+ * with a message in err. Borrows from body. */
+int	cloud_callback_req(json_object *body, struct callback_req *r,
+	    char *err, size_t errlen);
 /* Push credentials and messages (push.c). */
 void	cloud_push_put(struct worker *, struct request *, struct response *);
 void	cloud_push_get(struct worker *, struct request *, struct response *);
@@ -110,6 +118,14 @@ void	cloud_op_list(struct worker *, struct request *, struct response *);
 void	cloud_op_offline_qr(struct worker *, struct request *,
 	    struct response *);
 void	cloud_op_offline_otp(struct worker *, struct request *,
+	    struct response *);
+/* Handlers of /v2/inbox/messages (inbox.c). */
+void	cloud_inbox_create(struct worker *, struct request *,
+	    struct response *);
+void	cloud_inbox_get(struct worker *, struct request *, struct response *);
+void	cloud_inbox_list(struct worker *, struct request *,
+	    struct response *);
+void	cloud_inbox_delete(struct worker *, struct request *,
 	    struct response *);
 struct reg_scope;
 /* What the verified caller may reach: its granted applications, or all

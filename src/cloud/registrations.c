@@ -154,6 +154,7 @@ cloud_reg_create(struct worker *w, struct request *req, struct response *res)
 		cloud_fail(w, req, res, SVC_INTERNAL, NULL);
 	else
 		response_json(res, 200, o);
+	response_audit(res, NULL, c.id, r.user_id, r.app_id);
 done:
 	free(flags);
 	OPENSSL_cleanse(&c, sizeof(c));

@@ -56,6 +56,8 @@ static const struct kspec KEYS[] = {
 	{ "db.password", K_STR_EMPTY, OFF(db_password), "", 0, 0, 1 },
 	{ "db.name", K_STR, OFF(db_name), "paserv", 0, 0, 0 },
 	{ "security.master_key", K_KEY16, OFF(master_key), NULL, 0, 0, 1 },
+	{ "security.previous_master_key", K_KEY16, OFF(previous_master_key),
+	    NULL, 0, 0, 1 },
 	{ "http.max_body", K_INT, OFF(http_max_body), "1048576", 1024,
 	    64L * 1024 * 1024, 0 },
 	{ "log.level", K_LEVEL, OFF(log_level), "info", 0, 0, 0 },
@@ -106,6 +108,21 @@ static const struct kspec KEYS[] = {
 	    "20", 1, 1000000, 0 },
 	{ "dispatch.breaker_open", K_INT, OFF(dispatch_breaker_open), "30", 1,
 	    3600, 0 },
+	{ "inbox.retention_days", K_INT, OFF(inbox_retention_days), "0", 0,
+	    36500, 0 },
+	{ "audit.enabled", K_INT, OFF(audit_enabled), "1", 0, 1, 0 },
+	{ "audit.retention_days", K_INT, OFF(audit_retention_days), "365", 1,
+	    36500, 0 },
+	{ "abuse.window", K_INT, OFF(abuse_window), "600", 10, 86400, 0 },
+	{ "abuse.activation_failures", K_INT, OFF(abuse_activation_failures),
+	    "20", 0, 1000000, 0 },
+	{ "abuse.auth_failures", K_INT, OFF(abuse_auth_failures), "20", 0,
+	    1000000, 0 },
+	{ "abuse.exempt", K_STR_OPT, OFF(abuse_exempt), NULL, 0, 0, 0 },
+	{ "limits.pending_registrations", K_INT,
+	    OFF(limits_pending_registrations), "10", 0, 1000000, 0 },
+	{ "limits.pending_operations", K_INT, OFF(limits_pending_operations),
+	    "100", 0, 1000000, 0 },
 	{ "push.concurrency", K_INT, OFF(push_concurrency), "16", 1, 1024, 0 },
 	{ "push.per_platform", K_INT, OFF(push_per_platform), "8", 1, 1024,
 	    0 },
@@ -242,6 +259,14 @@ set_string(const struct kspec *k, char **slot, const char *v)
 	return 0;
 }
 
+/* Where the flag that says whether the K_KEY16 key k is set lives. */
+static size_t
+key_flag(const struct kspec *k)
+{
+	return k->off == OFF(master_key) ? OFF(master_key_set) :
+	    OFF(previous_master_key_set);
+}
+
 /* Stores v into the field of k; -1 with a reason in why. */
 static int
 set_value(struct config *cfg, const struct kspec *k, const char *v,
@@ -274,15 +299,14 @@ set_value(struct config *cfg, const struct kspec *k, const char *v,
 		return 0;
 	case K_KEY16:
 		*why = "must be the Base64 encoding of exactly 16 bytes";
-		if (*v == '\0') {
-			OPENSSL_cleanse(cfg->master_key, sizeof(cfg->master_key));
-			cfg->master_key_set = 0;
+		*(int *)(void *)(base + key_flag(k)) = 0;
+		OPENSSL_cleanse(base + k->off, CONFIG_MASTER_KEY_LEN);
+		if (*v == '\0')
 			return 0;
-		}
-		if (b64_decode_exact(v, cfg->master_key, CONFIG_MASTER_KEY_LEN)
-		    != 0)
+		if (b64_decode_exact(v, (uint8_t *)(base + k->off),
+		    CONFIG_MASTER_KEY_LEN) != 0)
 			return -1;
-		cfg->master_key_set = 1;
+		*(int *)(void *)(base + key_flag(k)) = 1;
 		return 0;
 	}
 	return -1;
@@ -532,7 +556,8 @@ config_dump(const struct config *cfg, FILE *fp)
 
 		fprintf(fp, "%s = ", k->name);
 		if (k->type == K_KEY16)
-			fputs(cfg->master_key_set ? "(set)" : "(unset)", fp);
+			fputs(*(const int *)(const void *)(base +
+			    key_flag(k)) ? "(set)" : "(unset)", fp);
 		else if (k->type == K_INT)
 			fprintf(fp, "%ld", *(const long *)(const void *)
 			    (base + k->off));
@@ -567,4 +592,7 @@ config_free(struct config *cfg)
 	cfg->path = NULL;
 	OPENSSL_cleanse(cfg->master_key, sizeof(cfg->master_key));
 	cfg->master_key_set = 0;
+	OPENSSL_cleanse(cfg->previous_master_key,
+	    sizeof(cfg->previous_master_key));
+	cfg->previous_master_key_set = 0;
 }

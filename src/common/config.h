@@ -37,6 +37,9 @@ struct config {
 	char	*db_name;
 	uint8_t	 master_key[CONFIG_MASTER_KEY_LEN];	/* secret */
 	int	 master_key_set;
+	/* The key being rotated away from: opens, never seals (optional). */
+	uint8_t	 previous_master_key[CONFIG_MASTER_KEY_LEN];	/* secret */
+	int	 previous_master_key_set;
 	long	 http_max_body;
 	int	 log_level;		/* enum config_log_level */
 	int	 log_target;		/* enum config_log_target */
@@ -66,6 +69,19 @@ struct config {
 	long	 dispatch_poll_ms;	/* idle wait between claims */
 	long	 dispatch_breaker_failures;	/* in a row: open */
 	long	 dispatch_breaker_open;	/* seconds it stays open */
+	long	 inbox_retention_days;	/* 0: inbox messages are kept */
+	long	 audit_enabled;		/* 1: write the audit log */
+	long	 audit_retention_days;	/* audit rows older: purged */
+	long	 abuse_window;		/* seconds of one counting window */
+	long	 abuse_activation_failures;	/* per address and window;
+						 * 0: no limit */
+	long	 abuse_auth_failures;	/* failed Basic auth, the same */
+	char	*abuse_exempt;		/* addresses never limited, separated
+					 * by spaces or commas; NULL: none */
+	long	 limits_pending_registrations;	/* unfinished per user and
+						 * application; 0: none */
+	long	 limits_pending_operations;	/* PENDING per user and
+						 * application; 0: none */
 	long	 push_concurrency;	/* push attempts in flight */
 	long	 push_per_platform;	/* ... of them to one platform */
 	long	 push_timeout_ms;	/* one push attempt, whole */

@@ -2,7 +2,8 @@
  * activation.c - device side of /pa/v3/activation/create (protocol.md §3):
  * the two nested application-scope ECIES envelopes, the new device key pair
  * and what the device keeps afterwards (activation id, server public key,
- * counter data).
+ * counter data); and, for load tests, such requests in bulk without
+ * sending them.
  */
 #include <config.h>
 
@@ -182,22 +183,31 @@ fail:
 	return rc;
 }
 
+/* The X-PowerAuth-Encryption value of an application-scope request. */
+static char *
+encryption_header(struct device *d)
+{
+	struct hdr_encryption he;
+
+	memset(&he, 0, sizeof(he));
+	he.version = d->version;
+	snprintf(he.app_key, sizeof(he.app_key), "%s", d->app_key);
+	if (b64_decode_exact(d->app_key, he.app_key_raw, 16) != 0)
+		return NULL;
+	return hdr_encryption_build(&he);
+}
+
 /* Sends level 1 and returns the decrypted level-2 answer. */
 static struct json_object *
 exchange(struct device *d, struct layer *l1, struct layer *l2,
     struct json_object *env1)
 {
-	struct hdr_encryption he;
 	struct json_object *resp = NULL, *p1 = NULL, *inner, *out = NULL;
 	char hdr[256], *hv = NULL, *reply = NULL;
 	const char *hdrs[2] = { hdr, NULL };
 	long status = 0;
 
-	memset(&he, 0, sizeof(he));
-	he.version = d->version;
-	snprintf(he.app_key, sizeof(he.app_key), "%s", d->app_key);
-	if (b64_decode_exact(d->app_key, he.app_key_raw, 16) != 0 ||
-	    (hv = hdr_encryption_build(&he)) == NULL)
+	if ((hv = encryption_header(d)) == NULL)
 		goto fail;
 	snprintf(hdr, sizeof(hdr), "X-PowerAuth-Encryption: %s", hv);
 	if (device_post(d, "/pa/v3/activation/create", hdrs,
@@ -238,14 +248,64 @@ app_scope_key(struct device *d, const EVP_PKEY *master, EVP_PKEY **pub,
 	return 0;
 }
 
+/*
+ * The request of one activation: a new device key pair in *dev, the
+ * level-2 envelope inside the level-1 one in *env1, both layers' contexts
+ * (for opening the answer) in l1 and l2. The caller frees all of them.
+ */
+static int
+seal_request(struct device *d, const EVP_PKEY *enc, const char *tid,
+    const char *code, const char *otp, const char *name, struct layer *l1,
+    struct layer *l2, EVP_PKEY **dev, struct json_object **env1)
+{
+	struct json_object *env2 = NULL;
+	char *p1 = NULL, *p2 = NULL;
+	int rc = -1;
+
+	if (pa_ec_generate(dev) != 0 ||
+	    (p2 = level2_plain(*dev, otp, name)) == NULL)
+		goto fail;
+	if (layer_seal(d, l2, ECIES_SH1_ACTIVATION_LAYER2, enc,
+	    tid[0] ? tid : NULL, p2, &env2) != 0)
+		goto fail;
+	/* level1_plain() takes env2 over, also when it fails */
+	p1 = level1_plain(code, env2);
+	env2 = NULL;
+	if (p1 == NULL || layer_seal(d, l1, ECIES_SH1_APPLICATION_GENERIC,
+	    enc, tid[0] ? tid : NULL, p1, env1) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	json_object_put(env2);
+	/* Both plaintexts may carry the activation OTP. */
+	if (p1 != NULL)
+		OPENSSL_cleanse(p1, strlen(p1));
+	if (p2 != NULL)
+		OPENSSL_cleanse(p2, strlen(p2));
+	free(p1);
+	free(p2);
+	return rc;
+}
+
+static void
+layers_free(struct layer *l1, struct layer *l2)
+{
+	ecies_ctx_wipe(&l1->ctx);
+	ecies_ctx_wipe(&l2->ctx);
+	ecies_request_free(&l1->req);
+	ecies_request_free(&l2->req);
+	memset(l1, 0, sizeof(*l1));
+	memset(l2, 0, sizeof(*l2));
+}
+
 int
 device_activate(struct device *d, const char *code_or_qr, const char *otp,
     const char *name)
 {
 	struct layer l1, l2;
-	struct json_object *env1 = NULL, *env2 = NULL, *ans = NULL;
+	struct json_object *env1 = NULL, *ans = NULL;
 	EVP_PKEY *master = NULL, *enc = NULL, *dev = NULL;
-	char code[ACTIVATION_CODE_LEN + 1], tid[65], *p1 = NULL, *p2 = NULL;
+	char code[ACTIVATION_CODE_LEN + 1], tid[65];
 	int rc = -1;
 
 	memset(&l1, 0, sizeof(l1));
@@ -258,39 +318,75 @@ device_activate(struct device *d, const char *code_or_qr, const char *otp,
 	    &master) != 0 || check_code(d, master, code_or_qr, code) != 0)
 		goto fail;
 	if (app_scope_key(d, master, &enc, tid) != 0 ||
-	    pa_ec_generate(&dev) != 0 ||
-	    (p2 = level2_plain(dev, otp, name)) == NULL)
-		goto fail;
-	if (layer_seal(d, &l2, ECIES_SH1_ACTIVATION_LAYER2, enc,
-	    tid[0] ? tid : NULL, p2, &env2) != 0)
-		goto fail;
-	if ((p1 = level1_plain(code, env2)) == NULL)
-		goto fail;
-	env2 = NULL;	/* now owned by the level-1 object, which is freed */
-	if (layer_seal(d, &l1, ECIES_SH1_APPLICATION_GENERIC, enc,
-	    tid[0] ? tid : NULL, p1, &env1) != 0)
+	    seal_request(d, enc, tid, code, otp, name, &l1, &l2, &dev,
+	    &env1) != 0)
 		goto fail;
 	if ((ans = exchange(d, &l1, &l2, env1)) == NULL ||
 	    keep_activation(d, ans, dev) != 0)
 		goto fail;
 	rc = 0;
 fail:
-	ecies_ctx_wipe(&l1.ctx);
-	ecies_ctx_wipe(&l2.ctx);
-	ecies_request_free(&l1.req);
-	ecies_request_free(&l2.req);
+	layers_free(&l1, &l2);
 	json_object_put(env1);
-	json_object_put(env2);
 	json_object_put(ans);
 	EVP_PKEY_free(master);
 	EVP_PKEY_free(enc);
 	EVP_PKEY_free(dev);
-	/* Both plaintexts may carry the activation OTP. */
-	if (p1 != NULL)
-		OPENSSL_cleanse(p1, strlen(p1));
-	if (p2 != NULL)
-		OPENSSL_cleanse(p2, strlen(p2));
-	free(p1);
-	free(p2);
+	return rc;
+}
+
+int
+device_activation_batch(struct device *d, FILE *in, FILE *out, long *count)
+{
+	struct layer l1, l2;
+	struct json_object *env1 = NULL;
+	EVP_PKEY *master = NULL, *enc = NULL, *dev = NULL;
+	char code[ACTIVATION_CODE_LEN + 1], tid[65], *hv = NULL, *line = NULL;
+	size_t cap = 0;
+	int ok, rc = -1;
+
+	*count = 0;
+	memset(&l1, 0, sizeof(l1));
+	memset(&l2, 0, sizeof(l2));
+	if (d->version == 0) {
+		snprintf(d->err, sizeof(d->err), "not set up");
+		return -1;
+	}
+	if (pa_ec_public_from_bytes(d->master_pub, d->master_publen,
+	    &master) != 0 || app_scope_key(d, master, &enc, tid) != 0 ||
+	    (hv = encryption_header(d)) == NULL)
+		goto fail;
+	while (getline(&line, &cap, in) >= 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		ok = check_code(d, master, line, code) == 0 &&
+		    seal_request(d, enc, tid, code, NULL, NULL, &l1, &l2,
+		    &dev, &env1) == 0 && fprintf(out, "%s\t%s\n", hv,
+		    json_object_to_json_string_ext(env1,
+		    JSON_C_TO_STRING_PLAIN)) > 0;
+		layers_free(&l1, &l2);
+		json_object_put(env1);
+		env1 = NULL;
+		EVP_PKEY_free(dev);
+		dev = NULL;
+		if (!ok) {
+			if (d->err[0] == '\0')
+				snprintf(d->err, sizeof(d->err),
+				    "cannot build request %ld", *count + 1);
+			goto fail;
+		}
+		(*count)++;
+	}
+	if (ferror(in) || fflush(out) != 0) {
+		snprintf(d->err, sizeof(d->err), "read/write error");
+		goto fail;
+	}
+	rc = 0;
+fail:
+	free(line);
+	free(hv);
+	EVP_PKEY_free(master);
+	EVP_PKEY_free(enc);
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "crypto/ecies.h"
 #include "device/state.h"
@@ -47,6 +48,16 @@ int	device_activate(struct device *d, const char *code_or_qr,
 /* The 8-digit activation fingerprint, computed locally. */
 int	device_fingerprint(struct device *d, char out[9]);
 
+/*
+ * For load tests: one /pa/v3/activation/create request per activation code
+ * (or QR text) read from in, each with a fresh device key pair, written to
+ * out as "X-PowerAuth-Encryption value<TAB>JSON body" lines. Nothing is
+ * sent (but the 3.3 temporary key, fetched once) and nothing is stored
+ * about the activations. *count gets the number of lines written.
+ */
+int	device_activation_batch(struct device *d, FILE *in, FILE *out,
+	    long *count);
+
 /* Fetches and decrypts the status blob; fills a printable JSON summary. */
 int	device_status(struct device *d, char *out, size_t outlen);
 
@@ -59,6 +70,12 @@ int	device_status(struct device *d, char *out, size_t outlen);
 char	*device_sign(struct device *d, const char *method, const char *uri_id,
 	    const uint8_t *body, size_t bodylen, const char *type,
 	    int wrong_knowledge);
+
+/*
+ * Advances the counter n steps without signing, as when n signed requests
+ * never reached the server (the load tests' look-ahead worst case).
+ */
+int	device_skip(struct device *d, long n);
 
 /* Offline signature (decimal) over data with the nonce from a QR code. */
 char	*device_sign_offline(struct device *d, const char *uri_id,

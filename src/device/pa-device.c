@@ -22,12 +22,17 @@ static const char USAGE[] =
 "  setup SDK_CONFIG URL [VERSION]   app credentials (mobileSdkConfig), server\n"
 "                                   URL of /enrollment-server, 3.0..3.3 (3.3)\n"
 "  activate CODE[#SIG] [--otp OTP] [--name NAME]\n"
+"  activate-batch FILE              activation/create requests for FILE's\n"
+"                                   codes, not sent: HEADER<TAB>BODY lines\n"
 "  fingerprint                      activation fingerprint (8 digits)\n"
 "  status                           fetch and decrypt the activation status\n"
 "  sign METHOD URI_ID [--body TEXT] [--type TYPE] [--wrong-knowledge]\n"
 "                                   print an X-PowerAuth-Authorization value\n"
-"  sign-batch METHOD URI_ID N [--body TEXT] [--type TYPE]\n"
-"                                   print N consecutive values, one a line\n"
+"  sign-batch METHOD URI_ID N [--body TEXT | --bodies FILE] [--type TYPE]\n"
+"             [--skip K]            print N consecutive values, one a line;\n"
+"                                   --bodies: sign FILE's lines, one each;\n"
+"                                   --skip: K unsent counter steps before\n"
+"                                   each\n"
 "  sign-offline URI_ID NONCE_B64 --body TEXT [--type TYPE] [--digits N]\n"
 "  call PATH URI_ID [--body TEXT] [--type TYPE] [--wrong-knowledge]\n"
 "                                   send a signed POST, print status and body\n"
@@ -46,11 +51,13 @@ static const char USAGE[] =
 
 struct opts {
 	const char	*body;
+	const char	*bodies;	/* file: one body a line */
 	const char	*type;
 	const char	*otp;
 	const char	*name;
 	int		 wrong_knowledge;
 	int		 digits;
+	long		 skip;
 };
 
 /* Parses --options after the positional arguments. */
@@ -72,6 +79,13 @@ parse_opts(int argc, char **argv, int first, struct opts *o)
 			return -1;
 		if (strcmp(a, "--body") == 0)
 			o->body = v;
+		else if (strcmp(a, "--bodies") == 0)
+			o->bodies = v;
+		else if (strcmp(a, "--skip") == 0) {
+			o->skip = strtol(v, NULL, 10);
+			if (o->skip < 0 || o->skip > 1000)
+				return -1;
+		}
 		else if (strcmp(a, "--type") == 0)
 			o->type = v;
 		else if (strcmp(a, "--otp") == 0)
@@ -114,28 +128,81 @@ parse_count(const char *s)
 }
 
 /*
- * N consecutive signatures, one header a line. The counter advances once
- * per header and the state is saved once, also after a failure midway (the
- * counter values already printed are spent).
+ * N consecutive signatures, one header a line: of the same body, or of the
+ * first N lines of a file (one body each, in order). With skip K the counter
+ * first advances K steps unsent before each signature, so each is K + 1
+ * steps ahead of the previous one (K = lookahead - 1: every verification
+ * tries the whole look-ahead window before it matches). The state is saved
+ * once, also after a failure midway (the counter values already printed
+ * are spent).
  */
 static int
 sign_batch(struct device *d, const char *method, const char *uri_id,
     const char *count, const struct opts *o)
 {
 	long i, n = parse_count(count);
+	FILE *fp = NULL;
+	char *line = NULL;
+	const char *body = o->body;
+	size_t cap = 0;
 	int rc = 0;
 
 	if (n < 0)
 		return 2;
-	for (i = 0; i < n && rc == 0; i++)
+	if (o->bodies != NULL && (fp = fopen(o->bodies, "r")) == NULL) {
+		snprintf(d->err, sizeof(d->err), "%s: %s", o->bodies,
+		    strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		if (fp != NULL) {
+			if (getline(&line, &cap, fp) < 0) {
+				snprintf(d->err, sizeof(d->err),
+				    "%s: only %ld lines", o->bodies, i);
+				rc = -1;
+				break;
+			}
+			line[strcspn(line, "\r\n")] = '\0';
+			body = line;
+		}
+		if (o->skip > 0 && device_skip(d, o->skip) != 0) {
+			rc = -1;
+			break;
+		}
 		rc = print_owned(device_sign(d, method, uri_id,
-		    (const uint8_t *)o->body, strlen(o->body), o->type,
+		    (const uint8_t *)body, strlen(body), o->type,
 		    o->wrong_knowledge));
+	}
 	if (fflush(stdout) != 0 && rc == 0) {
 		snprintf(d->err, sizeof(d->err), "stdout: %s", strerror(errno));
 		rc = -1;
 	}
 	if (i > 0 && device_save(d) != 0)
+		rc = -1;
+	free(line);
+	if (fp != NULL)
+		fclose(fp);
+	return rc != 0 ? 1 : 0;
+}
+
+/* activation/create requests for the codes in a file, not sent. */
+static int
+activate_batch(struct device *d, const char *path)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	long n = 0;
+	int rc;
+
+	if (fp == NULL) {
+		snprintf(d->err, sizeof(d->err), "%s: %s", path,
+		    strerror(errno));
+		return 1;
+	}
+	rc = device_activation_batch(d, fp, stdout, &n);
+	if (fp != stdin)
+		fclose(fp);
+	/* a fetched temporary key is worth keeping */
+	if (device_save(d) != 0)
 		rc = -1;
 	return rc != 0 ? 1 : 0;
 }
@@ -215,6 +282,8 @@ run(struct device *d, int argc, char **argv)
 		printf("%s %s\n", device_state_str(&d->st, "activationId"), buf);
 		return 0;
 	}
+	if (strcmp(cmd, "activate-batch") == 0 && npos == 1)
+		return activate_batch(d, argv[1]);
 	if (strcmp(cmd, "fingerprint") == 0 && npos == 0) {
 		if (device_fingerprint(d, buf) != 0)
 			return 1;

@@ -57,6 +57,33 @@ fail:
 	return rc;
 }
 
+int
+device_skip(struct device *d, long n)
+{
+	uint8_t ctr[16];
+	long i;
+	int rc = -1;
+
+	if (n < 0 || device_state_bytes(&d->st, "ctrData", ctr, 16,
+	    NULL) != 0) {
+		snprintf(d->err, sizeof(d->err), "no activation to skip on");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (pa_ctr_next(ctr, ctr) != 0)
+			goto fail;
+	if (device_state_set_bytes(&d->st, "ctrData", ctr, 16) != 0 ||
+	    device_state_set_int(&d->st, "counter",
+	    device_state_int(&d->st, "counter", 0) + n) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	OPENSSL_cleanse(ctr, sizeof(ctr));
+	if (rc != 0)
+		snprintf(d->err, sizeof(d->err), "cannot advance the counter");
+	return rc;
+}
+
 char *
 device_sign(struct device *d, const char *method, const char *uri_id,
     const uint8_t *body, size_t bodylen, const char *type, int wrong)

@@ -1,6 +1,6 @@
 /*
  * enroll.c - /enrollment-server: route table, envelopes, error mapping,
- * health and the PowerAuth status call (see enroll.h).
+ * health, ping and the PowerAuth status call (see enroll.h).
  */
 #include <config.h>
 
@@ -98,6 +98,12 @@ enroll_fail(struct worker *w, struct request *req, struct response *res,
 		    db_last_error(enroll_db(w)));
 		response_error(res, API_ERROR_SERVICE_UNAVAILABLE, NULL);
 		return;
+	case SVC_THROTTLED:
+		log_info("request %s: refused: too many failures from %s",
+		    req->id, request_header(req, "REMOTE_ADDR") != NULL ?
+		    request_header(req, "REMOTE_ADDR") : "?");
+		response_error(res, API_HTTP_429, NULL);
+		return;
 	case SVC_RETRY:
 		log_warn("request %s: lost lock conflicts on every attempt: %s",
 		    req->id, db_last_error(enroll_db(w)));
@@ -121,6 +127,25 @@ health(struct worker *w, struct request *req, struct response *res)
 {
 	(void)req;
 	response_health(res, health_db_up(w->data));
+}
+
+/*
+ * GET /actuator/ping: {"status":"UP"} without touching the database: that
+ * the worker answers at all (liveness), and the cheapest request through
+ * nginx and FastCGI (the ceiling bench/run measures against).
+ */
+static void
+ping(struct worker *w, struct request *req, struct response *res)
+{
+	json_object *o = json_object_new_object();
+
+	(void)req;
+	if (o == NULL) {
+		enroll_fail(w, req, res, SVC_INTERNAL, "out of memory");
+		return;
+	}
+	json_object_object_add(o, "status", json_object_new_string("UP"));
+	response_json(res, 200, o);
 }
 
 /* POST /pa/v3/status: server time for the SDK's clock sync. */
@@ -184,6 +209,7 @@ static const char *const ANY_QUERY[] = { "*", NULL };
 
 static const struct route ROUTES[] = {
 	{ "GET", "/actuator/health", health, ROUTE_AUTH_NONE, NULL, 0 },
+	{ "GET", "/actuator/ping", ping, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/status", pa_status, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "GET", "/metrics", metrics, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/pa/v3/activation/create", pa_activation_create,
@@ -220,6 +246,16 @@ static const struct route ROUTES[] = {
 	    mtoken_operation_authorize, ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/api/auth/token/app/operation/cancel",
 	    mtoken_operation_cancel, ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/api/inbox/count", mtoken_inbox_count, ROUTE_AUTH_NONE,
+	    NULL, 0 },
+	{ "POST", "/api/inbox/message/list", mtoken_inbox_list,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/api/inbox/message/detail", mtoken_inbox_detail,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/api/inbox/message/read", mtoken_inbox_read,
+	    ROUTE_AUTH_NONE, NULL, 0 },
+	{ "POST", "/api/inbox/message/read-all", mtoken_inbox_read_all,
+	    ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/api/push/device/register", push_device_register_handler,
 	    ROUTE_AUTH_NONE, NULL, 0 },
 	{ "POST", "/api/push/device/register/token",

@@ -8,7 +8,7 @@
  * ({"requestObject":{...}}), and the one mapping of service results to
  * the mobile error categories (api.md §3.2), and who may read its
  * metrics (GET /metrics: FastCGI parameter ENROLL_INTERNAL_PARAM = 1).
- * Handlers live in pa_*.c.
+ * Handlers live in pa_*.c, mtoken.c and inbox.c.
  * Must not: hold business rules (service/) or SQL (store/).
  */
 #ifndef PASERV_ENROLL_ENROLL_H
@@ -53,6 +53,17 @@ void	mtoken_operation_detail(struct worker *, struct request *,
 void	mtoken_operation_history(struct worker *, struct request *,
 	    struct response *);
 void	mtoken_operation_claim(struct worker *, struct request *,
+	    struct response *);
+/* Inbox API (inbox.c). */
+void	mtoken_inbox_count(struct worker *, struct request *,
+	    struct response *);
+void	mtoken_inbox_list(struct worker *, struct request *,
+	    struct response *);
+void	mtoken_inbox_detail(struct worker *, struct request *,
+	    struct response *);
+void	mtoken_inbox_read(struct worker *, struct request *,
+	    struct response *);
+void	mtoken_inbox_read_all(struct worker *, struct request *,
 	    struct response *);
 /* POST /api/push/device/register[/token] (push.c). */
 void	push_device_register_handler(struct worker *, struct request *,

@@ -12,6 +12,7 @@
 #include "crypto/headers.h"
 #include "enroll/enroll.h"
 #include "http/jsonin.h"
+#include "service/abuse.h"
 #include "service/activation.h"
 
 #define HDR_ENCRYPTION		"HTTP_X_POWERAUTH_ENCRYPTION"
@@ -22,6 +23,7 @@ pa_activation_create(struct worker *w, struct request *req,
     struct response *res)
 {
 	const char *hv = request_header(req, HDR_ENCRYPTION), *why = NULL;
+	const char *addr = request_header(req, "REMOTE_ADDR");
 	struct hdr_encryption h;
 	json_object *body = NULL, *out = NULL;
 	char err[160];
@@ -40,8 +42,15 @@ pa_activation_create(struct worker *w, struct request *req,
 		response_error(res, API_ERROR_REQUEST, err);
 		return;
 	}
-	rc = activation_key_exchange(enroll_db(w), w->cfg, h.version,
-	    h.app_key, body, &out, &why);
+	/* Code guessing: failures per client address, fleet-wide. */
+	rc = abuse_check(enroll_db(w), w->cfg, ABUSE_ACTIVATION_CODE, addr,
+	    w->cfg->abuse_activation_failures);
+	if (rc == SVC_OK)
+		rc = activation_key_exchange(enroll_db(w), w->cfg, h.version,
+		    h.app_key, body, &out, &why);
+	if (rc == SVC_ACTIVATION_INVALID)
+		abuse_failed(enroll_db(w), w->cfg, ABUSE_ACTIVATION_CODE, addr,
+		    w->cfg->abuse_activation_failures);
 	if (rc == SVC_OK)
 		response_json(res, 200, out);	/* bare ECIES envelope */
 	else

@@ -77,6 +77,10 @@ pa_signature_validate(struct worker *w, struct request *req,
 		enroll_fail(w, req, res, rc, "signature/validate");
 	else
 		enroll_ok(w, req, res, NULL);
+	if (rc == SVC_OK && r->subject.found)
+		response_audit(res, r->valid ? "VALID" : "INVALID",
+		    r->subject.activation_id, r->subject.user_id,
+		    r->subject.app_id);
 	free(r);
 done:
 	buf_free(&q);

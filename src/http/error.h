@@ -28,6 +28,7 @@ enum api_err {
 	API_ERROR_OPERATION_STATE_CHANGE,	/* 400 state forbids it */
 	API_ERROR_TEMPLATE_NOT_FOUND,		/* 400 no such template */
 	API_ERROR_CALLBACK_NOT_FOUND,		/* 400 unknown or other app's */
+	API_ERROR_INBOX_MESSAGE_NOT_FOUND,	/* 400 unknown, not in scope */
 	API_ERROR_OTP_INVALID,			/* 400 malformed offline OTP */
 	API_ERROR_SIGNATURE_INVALID,		/* 400 malformed auth header */
 	API_ERROR_TOKEN_INVALID,		/* 400 malformed token header */
@@ -48,8 +49,12 @@ enum api_err {
 	API_MT_REQUIRES_FLAG,			/* 400 */
 	API_MT_AUTH_FAIL,			/* 401 POWERAUTH_AUTH_FAIL */
 	API_MT_OPERATION_FAILED,		/* 401 OPERATION_FAILED */
+	API_MT_INBOX_NOT_FOUND,			/* 400 INBOX_FAILED: not the
+						 * phone's message */
 	API_MT_PUSH_REGISTRATION_FAILED,	/* 400 PUSH_REGISTRATION_FAILED */
 	API_ERROR_PUSH_MESSAGE,			/* 400 push message invalid */
+	API_ERROR_LIMIT_EXCEEDED,		/* 429 too many pending items */
+	API_HTTP_429,				/* 429 too many failures, wait */
 	API_ERROR_GENERIC,			/* 500 real internal fault */
 	API_ERROR_SERVICE_UNAVAILABLE,		/* 503 database unreachable */
 	API_ERR_COUNT

@@ -59,7 +59,10 @@ only_ws(const uint8_t *p, size_t n)
 /*
  * json-c's strict mode still takes single-quoted strings; outside of
  * double-quoted strings JSON only has structure, numbers and the three
- * literals, so anything else is refused before json-c sees it.
+ * literals, so anything else is refused before json-c sees it. Inside
+ * strings the escape \u0000 is refused: json-c would decode it into a NUL
+ * that every C string consumer silently cuts the value at ("PT2S\u0000x"
+ * read as "PT2S").
  */
 static int
 lexically_json(const uint8_t *p, size_t n)
@@ -70,6 +73,9 @@ lexically_json(const uint8_t *p, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (in_str) {
+			if (p[i] == '\\' && n - i > 5 &&
+			    memcmp(p + i + 1, "u0000", 5) == 0)
+				return 0;
 			if (p[i] == '\\')
 				i++;
 			else if (p[i] == '"')

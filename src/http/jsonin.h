@@ -2,8 +2,9 @@
  * jsonin.h - strict parsing of JSON request bodies and typed field access.
  *
  * Owns: turning request bytes into a json-c object only when they are one
- * well-formed UTF-8 JSON object (bounded nesting depth, no NUL bytes, nothing
- * but whitespace after it), and extracting fields with their type and length
+ * well-formed UTF-8 JSON object (bounded nesting depth, no NUL bytes nor
+ * \u0000 escapes, nothing but whitespace after it), and extracting fields
+ * with their type and length
  * checked. Every failure yields a message naming the field, for a 400
  * ERROR_REQUEST. Unknown fields are ignored (as Jackson does by default in
  * the reference server), but never reach a handler.

@@ -146,3 +146,22 @@ response_free(struct response *res)
 	clear_body(res);
 	memset(res, 0, sizeof(*res));
 }
+
+static void
+audit_put(char *dst, size_t cap, const char *src)
+{
+	if (src != NULL)
+		snprintf(dst, cap, "%s", src);
+}
+
+void
+response_audit(struct response *res, const char *outcome,
+    const char *object_id, const char *user_id, const char *app_id)
+{
+	if (outcome != NULL)
+		res->audit.outcome = outcome;
+	audit_put(res->audit.object_id, sizeof(res->audit.object_id),
+	    object_id);
+	audit_put(res->audit.user_id, sizeof(res->audit.user_id), user_id);
+	audit_put(res->audit.app_id, sizeof(res->audit.app_id), app_id);
+}

@@ -15,6 +15,19 @@
 
 #include "http/error.h"
 
+/*
+ * What a handler adds to its request's audit row (all optional): an
+ * outcome word overriding the one of the status (e.g. "INVALID" for a
+ * signature found wrong, answered 200), and the objects involved.
+ */
+struct response_audit {
+	const char	*outcome;	/* static text or NULL */
+	char		 object_id[65];
+	char		 user_id[256];
+	char		 app_id[256];
+	char		 detail[128];
+};
+
 struct response {
 	int		 status;	/* 0: the handler set nothing (fault) */
 	json_object	*body;		/* owned; NULL: no body */
@@ -23,6 +36,7 @@ struct response {
 	const char	*www_authenticate;	/* realm text for 401 */
 	char		*text;		/* owned; a non-JSON body, or NULL */
 	const char	*content_type;	/* of text (static) */
+	struct response_audit audit;
 };
 
 /* Sets status and takes ownership of body (NULL -> 500 on write). */
@@ -43,5 +57,9 @@ void	response_health(struct response *res, int db_up);
 int	response_write(struct response *res, FCGX_Stream *out,
 	    const char *request_id);
 void	response_free(struct response *res);
+
+/* Notes the audit facts of the request (NULL arguments: not known). */
+void	response_audit(struct response *res, const char *outcome,
+	    const char *object_id, const char *user_id, const char *app_id);
 
 #endif

@@ -2,13 +2,20 @@
  * server.c - FastCGI responder threads and the request pipeline
  * (see server.h).
  *
+ * Connections: the responder threads share one epoll set holding the
+ * listen socket and every kept-alive connection from nginx, each armed
+ * one-shot, so a ready connection goes to exactly one thread. A thread
+ * accepts new connections itself (the listen socket is non-blocking), and
+ * serves one request of a ready connection with libfcgi (FCGX_Accept_r on
+ * the connection it hands over); when nginx keeps the connection, it goes
+ * back into the set. So an idle kept-alive connection holds no thread, and
+ * nginx can keep as many as it likes without starving new ones.
+ *
  * Stopping: the main thread waits in sigwait() for SIGTERM/SIGINT (blocked
  * in every thread), then marks the library as shutting down, shuts the
- * listen socket down (accept() fails at once) and interrupts, with SIGUSR1,
- * the threads that are idle: waiting in accept() or for the next request on
- * a kept-alive connection. A thread that is busy finishes its request first.
- * The signal is repeated because an idle thread may be between its check
- * and the blocking read when the first one arrives.
+ * listen socket down and wakes the idle threads through an eventfd in the
+ * set (and with SIGUSR1). A thread that is busy finishes its request
+ * first, within the stop timeout.
  * The threads run in a child process watched by the first one (supervise()).
  */
 #include <config.h>
@@ -16,11 +23,16 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -36,11 +48,19 @@
 #define SERVER_BACKLOG		128
 #define STOP_TIMEOUT_MS		10000
 #define STOP_POLL_MS		50
+#define ACCEPT_BATCH		16
+
+/* The epoll set of one responder process. */
+struct conns {
+	int	 ep;		/* epoll instance */
+	int	 listen_fd;	/* non-blocking listen socket */
+	int	 stop_fd;	/* eventfd: readable once stopping */
+};
 
 struct thread {
 	pthread_t	 tid;
 	struct worker	 w;
-	int		 fd;
+	struct conns	*c;
 	int		 started;
 	atomic_int	 idle;
 	atomic_int	 done;
@@ -151,37 +171,113 @@ server_dispatch(struct worker *w, FCGX_Stream *in, FCGX_Stream *out,
 		*keep = 0;
 	us = time_mono_us() - t0;
 	metrics_request(rt, res.status, us);
+	if (w->app->audit != NULL)
+		w->app->audit(w, rt, &req, &res);
 	log_request(req.id, req.method[0] != '\0' ? req.method : NULL,
 	    req.uri_path, res.status, us);
 	response_free(&res);
 	request_free(&req);
 }
 
+/* Arms fd in the set for one readiness event. */
+static int
+conn_arm(struct conns *c, int fd, int add)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.fd = fd;
+	if (!add && epoll_ctl(c->ep, EPOLL_CTL_MOD, fd, &ev) == 0)
+		return 0;
+	if ((add || errno == ENOENT) &&
+	    epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev) == 0)
+		return 0;
+	return -1;
+}
+
+/* Takes up to ACCEPT_BATCH new connections into the set. */
+static void
+conn_accept(struct conns *c)
+{
+	int fd, i, one = 1;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED &&
+			    !atomic_load(&stopping))
+				log_warn("accept: %s", strerror(errno));
+			break;
+		}
+		/* No replies to wait for on a TCP listener: no Nagle. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+		if (conn_arm(c, fd, 1) != 0) {
+			log_warn("epoll add: %s", strerror(errno));
+			close(fd);
+		}
+	}
+	if (!atomic_load(&stopping) && conn_arm(c, c->listen_fd, 0) != 0)
+		log_error("epoll re-arm of the listener: %s", strerror(errno));
+}
+
+/*
+ * One request on the ready connection fd. libfcgi reads it from the
+ * connection handed over in fr->ipcFd; if nginx has closed that connection
+ * instead, libfcgi closes it and tries the (non-blocking) listen socket,
+ * which is harmless either way. A connection libfcgi keeps comes back
+ * into the set.
+ */
+static void
+conn_serve(struct thread *t, FCGX_Request *fr, int fd)
+{
+	int rc, keep = 1;
+
+	fr->ipcFd = fd;
+	fr->keepConnection = 1;	/* so the hand-over is not closed */
+	rc = FCGX_Accept_r(fr);
+	if (rc >= 0) {
+		server_dispatch(&t->w, fr->in, fr->out, fr->envp, &keep);
+		if (!keep)
+			fr->keepConnection = 0;
+		FCGX_Finish_r(fr);
+	} else if (rc != -EAGAIN && rc != -EWOULDBLOCK &&
+	    !atomic_load(&stopping))
+		log_debug("%s: thread %d: no request on a connection (%d)",
+		    t->w.app->name, t->w.index, rc);
+	if (fr->ipcFd >= 0) {
+		fd = fr->ipcFd;
+		fr->ipcFd = -1;
+		if (atomic_load(&stopping) || conn_arm(t->c, fd, 0) != 0)
+			close(fd);
+	}
+}
+
 static void
 accept_loop(struct thread *t, FCGX_Request *fr)
 {
-	struct timespec pause = { 0, 100 * 1000000L };
-	int rc, keep;
+	struct epoll_event ev;
+	int n;
 
 	for (;;) {
 		atomic_store(&t->idle, 1);
 		if (atomic_load(&stopping))
 			break;
-		rc = FCGX_Accept_r(fr);
+		n = epoll_wait(t->c->ep, &ev, 1, -1);
 		atomic_store(&t->idle, 0);
-		if (rc < 0) {
-			if (atomic_load(&stopping))
-				break;
-			log_error("%s: thread %d: accept failed (%d)",
-			    t->w.app->name, t->w.index, rc);
-			nanosleep(&pause, NULL);
-			continue;
+		if (n < 0 && errno != EINTR) {
+			log_error("%s: thread %d: epoll_wait: %s",
+			    t->w.app->name, t->w.index, strerror(errno));
+			break;
 		}
-		keep = 1;
-		server_dispatch(&t->w, fr->in, fr->out, fr->envp, &keep);
-		if (!keep)
-			fr->keepConnection = 0;
-		FCGX_Finish_r(fr);
+		if (n <= 0 || ev.data.fd == t->c->stop_fd)
+			continue;
+		if (ev.data.fd == t->c->listen_fd)
+			conn_accept(t->c);
+		else
+			conn_serve(t, fr, ev.data.fd);
 	}
 }
 
@@ -192,7 +288,7 @@ thread_main(void *arg)
 	const struct http_app *app = t->w.app;
 	FCGX_Request fr;
 
-	if (FCGX_InitRequest(&fr, t->fd, 0) != 0) {
+	if (FCGX_InitRequest(&fr, t->c->listen_fd, 0) != 0) {
 		log_error("%s: thread %d: cannot initialise a request",
 		    app->name, t->w.index);
 		goto done;
@@ -203,7 +299,6 @@ thread_main(void *arg)
 		goto done;
 	}
 	accept_loop(t, &fr);
-	FCGX_Finish_r(&fr);
 	FCGX_Free(&fr, 1);
 	if (app->thread_fini != NULL)
 		app->thread_fini(&t->w);
@@ -251,16 +346,19 @@ open_listener(const char *addr)
 	return fd;
 }
 
-/* Interrupts idle threads until all are done or the timeout passes. */
+/* Wakes idle threads until all are done or the timeout passes. */
 static void
-stop_threads(struct thread *th, int n, int fd)
+stop_threads(struct thread *th, int n, struct conns *c)
 {
 	struct timespec pause = { 0, STOP_POLL_MS * 1000000L };
+	uint64_t one = 1;
 	int i, left, waited;
 
 	atomic_store(&stopping, 1);
 	FCGX_ShutdownPending();
-	shutdown(fd, SHUT_RDWR);
+	shutdown(c->listen_fd, SHUT_RDWR);
+	if (write(c->stop_fd, &one, sizeof(one)) != sizeof(one))
+		log_warn("stop event: %s", strerror(errno));
 	for (waited = 0; waited < STOP_TIMEOUT_MS; waited += STOP_POLL_MS) {
 		for (i = 0, left = 0; i < n; i++) {
 			if (!th[i].started || atomic_load(&th[i].done))
@@ -285,7 +383,7 @@ stop_threads(struct thread *th, int n, int fd)
 
 static int
 start_threads(struct thread *th, int n, const struct http_app *app,
-    const struct config *cfg, int fd)
+    const struct config *cfg, struct conns *c)
 {
 	int i, started = 0;
 
@@ -293,7 +391,7 @@ start_threads(struct thread *th, int n, const struct http_app *app,
 		th[i].w.index = i;
 		th[i].w.cfg = cfg;
 		th[i].w.app = app;
-		th[i].fd = fd;
+		th[i].c = c;
 		if (pthread_create(&th[i].tid, NULL, thread_main, &th[i]) != 0) {
 			log_error("cannot start thread %d", i);
 			continue;
@@ -304,6 +402,39 @@ start_threads(struct thread *th, int n, const struct http_app *app,
 	return started;
 }
 
+/* The epoll set around the inherited listener, with the stop event. */
+static int
+conns_open(struct conns *c, int listen_fd)
+{
+	struct epoll_event ev;
+	int fl;
+
+	c->listen_fd = listen_fd;
+	c->stop_fd = -1;
+	if ((c->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -1;
+	if ((fl = fcntl(listen_fd, F_GETFL)) < 0 ||
+	    fcntl(listen_fd, F_SETFL, fl | O_NONBLOCK) != 0)
+		return -1;
+	if ((c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;		/* level: wakes every thread */
+	ev.data.fd = c->stop_fd;
+	if (epoll_ctl(c->ep, EPOLL_CTL_ADD, c->stop_fd, &ev) != 0)
+		return -1;
+	return conn_arm(c, listen_fd, 1);
+}
+
+static void
+conns_close(struct conns *c)
+{
+	if (c->stop_fd >= 0)
+		close(c->stop_fd);
+	if (c->ep >= 0)
+		close(c->ep);
+}
+
 /* The responder process: threads on the inherited listener until a stop
  * signal. */
 static int
@@ -311,6 +442,7 @@ serve(const struct http_app *app, const struct config *cfg,
     const char *listen_addr, int nthreads, int fd, sigset_t *wait)
 {
 	struct thread *th = NULL;
+	struct conns c = { -1, -1, -1 };
 	int sig = 0, rc = -1;
 
 	if (metrics_init(app->routes, app->nroutes) != 0) {
@@ -318,9 +450,14 @@ serve(const struct http_app *app, const struct config *cfg,
 		    app->name);
 		goto fail;
 	}
+	if (conns_open(&c, fd) != 0) {
+		log_error("%s: cannot set up the connection set: %s",
+		    app->name, strerror(errno));
+		goto fail;
+	}
 	if ((th = calloc((size_t)nthreads, sizeof(*th))) == NULL)
 		goto fail;
-	if (start_threads(th, nthreads, app, cfg, fd) == 0)
+	if (start_threads(th, nthreads, app, cfg, &c) == 0)
 		goto fail;
 	log_info("%s %s: listening on %s with %d threads", app->name,
 	    PACKAGE_VERSION, listen_addr, nthreads);
@@ -330,8 +467,9 @@ serve(const struct http_app *app, const struct config *cfg,
 	rc = 0;
 fail:
 	if (th != NULL)
-		stop_threads(th, nthreads, fd);
+		stop_threads(th, nthreads, &c);
 	free(th);
+	conns_close(&c);
 	return rc;
 }
 

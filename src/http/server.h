@@ -37,6 +37,12 @@ struct http_app {
 	 */
 	enum api_err (*authenticate)(struct worker *w, struct request *req,
 	    enum route_auth auth);
+	/*
+	 * Called after every request with its route (NULL when none matched)
+	 * and answer, to record what the audit log keeps. Optional.
+	 */
+	void (*audit)(struct worker *w, const struct route *rt,
+	    const struct request *req, const struct response *res);
 };
 
 struct worker {

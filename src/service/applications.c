@@ -105,14 +105,14 @@ fail:
 static enum svc_rc
 generate_keys(const struct config *cfg, struct app_row *row)
 {
-	const char *parts[2] = { "application", row->id };
 	uint8_t rnd[32];
 	char *enc = NULL;
 	enum svc_rc rc = SVC_INTERNAL;
 
-	if (secret_keypair_new(cfg, parts, 2, APP_PRIV_ENC_MAX,
-	    row->master_public_key, &row->master_public_key_len, &enc,
-	    NULL) != 0 || pa_random(rnd, sizeof(rnd)) != 0)
+	if (secret_keypair_new(cfg, SECRET_APP_KEY, NULL, row->id,
+	    APP_PRIV_ENC_MAX, row->master_public_key,
+	    &row->master_public_key_len, &enc, NULL) != 0 ||
+	    pa_random(rnd, sizeof(rnd)) != 0)
 		goto fail;
 	strcpy(row->master_private_key_enc, enc);
 	b64_encode(rnd, 16, row->app_key);

@@ -10,9 +10,9 @@
 #include <strings.h>
 
 #include "common/timeutil.h"
-#include "crypto/dbenc.h"
 #include "crypto/headers.h"
 #include "crypto/totp.h"
+#include "service/secrets.h"
 #include "service/sigauth.h"
 #include "service/user_agent.h"
 #include "store/operations.h"
@@ -99,16 +99,15 @@ count_failure(struct db *db, struct run *r, const char *addl)
 static int
 proximity_ok(const struct run *r)
 {
-	const char *parts[2] = { "operation", r->op.id };
 	uint8_t seed[32];
 	size_t n = 0;
 	int ok;
 
 	if (r->op.totp_seed_enc[0] == '\0')
 		return 1;
-	ok = r->req->proximity_otp != NULL && r->cfg->master_key_set &&
-	    dbenc_decrypt(r->cfg->master_key, parts, 2, r->op.totp_seed_enc,
-	    seed, sizeof(seed), &n) == 0 && n == 16 &&
+	ok = r->req->proximity_otp != NULL && secret_open(r->cfg,
+	    SECRET_OP_SEED, NULL, r->op.id, r->op.totp_seed_enc, seed,
+	    sizeof(seed), &n) >= SECRET_KEY_CURRENT &&
 	    totp_verify(seed, n, TOTP_SHA256, time_now_ms() / 1000,
 	    r->req->proximity_otp) == 0;
 	OPENSSL_cleanse(seed, sizeof(seed));

@@ -22,6 +22,7 @@
 
 #include "common/base64.h"
 #include "common/timeutil.h"
+#include "service/abuse.h"
 #include "service/password.h"
 
 #define BUCKET	8
@@ -241,7 +242,8 @@ check_db(struct db *db, struct auth_cache *c, const char *user,
 }
 
 enum auth_result
-auth_verify(struct db *db, struct auth_cache *cache, const char *header,
+auth_verify(struct db *db, const struct config *cfg,
+    struct auth_cache *cache, const char *header, const char *addr,
     struct auth_identity *out)
 {
 	char user[USER_NAME_MAX + 1], pass[PASSWORD_MAX + 1];
@@ -258,12 +260,18 @@ auth_verify(struct db *db, struct auth_cache *cache, const char *header,
 		return AUTH_ERROR;
 	if ((hit = auth_cache_lookup(cache, key, now, out)) >= 0)
 		return hit == 1 ? AUTH_OK : AUTH_DENIED;
+	if (abuse_check(db, cfg, ABUSE_CLOUD_AUTH, addr,
+	    cfg->abuse_auth_failures) == SVC_THROTTLED)
+		return AUTH_THROTTLED;
 	if (auth_parse_basic(header, user, sizeof(user), pass,
 	    sizeof(pass)) != 0)
 		r = AUTH_DENIED;
 	else
 		r = check_db(db, cache, user, pass, out);
 	OPENSSL_cleanse(pass, sizeof(pass));
+	if (r == AUTH_DENIED)
+		abuse_failed(db, cfg, ABUSE_CLOUD_AUTH, addr,
+		    cfg->abuse_auth_failures);
 	if (r == AUTH_OK)
 		auth_cache_store(cache, key, now, out);
 	else if (r == AUTH_DENIED)

@@ -32,6 +32,7 @@ enum auth_role {
 enum auth_result {
 	AUTH_OK = 0,
 	AUTH_DENIED,		/* missing, malformed or wrong credentials */
+	AUTH_THROTTLED,		/* too many failures from the address */
 	AUTH_DB_DOWN,
 	AUTH_ERROR
 };
@@ -61,9 +62,16 @@ void	auth_cache_store(struct auth_cache *c, const uint8_t key[32],
  */
 int	auth_parse_basic(const char *header, char *user, size_t usercap,
 	    char *pass, size_t passcap);
-/* Verifies the header value (NULL: absent) using cache and database. */
-enum auth_result auth_verify(struct db *db, struct auth_cache *cache,
-	    const char *header, struct auth_identity *out);
+/*
+ * Verifies the header value (NULL: absent) using cache and database.
+ * Credentials not in the cache are checked only while the client address
+ * (addr, may be NULL) is below abuse.auth_failures failures in the
+ * current window (else AUTH_THROTTLED); a failure found in the database
+ * counts one more.
+ */
+enum auth_result auth_verify(struct db *db, const struct config *cfg,
+	    struct auth_cache *cache, const char *header, const char *addr,
+	    struct auth_identity *out);
 
 /* "ROLE_ADMIN" -> AUTH_ROLE_ADMIN, ...; AUTH_ROLE_NONE if unknown. */
 int		 auth_role_parse(const char *s);

@@ -657,7 +657,7 @@ new_secret(const struct config *cfg, struct callback_row *c,
 	char *enc = NULL;
 
 	if (RAND_bytes(key, sizeof(key)) != 1 ||
-	    (enc = secret_callback_encrypt(cfg, c->id, "hmac", key,
+	    (enc = secret_seal(cfg, SECRET_CB_HMAC, NULL, c->id, key,
 	    sizeof(key), CB_SECRET_ENC_MAX)) == NULL)
 		goto done;
 	snprintf(c->secret_enc, sizeof(c->secret_enc), "%s", enc);
@@ -667,6 +667,26 @@ done:
 	OPENSSL_cleanse(key, sizeof(key));
 	free(enc);
 	return rc;
+}
+
+/*
+ * The stored HMAC key of old kept in c->secret_enc, under the current
+ * master key: a value read before a key rotation re-encrypted the row
+ * must not be written back under the previous key.
+ */
+static enum svc_rc
+keep_secret(const struct config *cfg, const struct callback_row *old,
+    struct callback_row *c)
+{
+	enum secret_key k;
+	char *fresh = NULL;
+
+	k = secret_reseal(cfg, SECRET_CB_HMAC, NULL, old->id, old->secret_enc,
+	    CB_SECRET_ENC_MAX, &fresh);
+	snprintf(c->secret_enc, sizeof(c->secret_enc), "%s",
+	    fresh != NULL ? fresh : old->secret_enc);
+	free(fresh);
+	return k == SECRET_KEY_ERROR ? SVC_INTERNAL : SVC_OK;
 }
 
 /* The authentication (plain JSON or "") into c->auth_enc. */
@@ -679,7 +699,7 @@ seal_auth(const struct config *cfg, struct callback_row *c,
 	c->auth_enc[0] = '\0';
 	if (auth[0] == '\0')
 		return SVC_OK;
-	if ((enc = secret_callback_encrypt(cfg, c->id, "auth",
+	if ((enc = secret_seal(cfg, SECRET_CB_AUTH, NULL, c->id,
 	    (const uint8_t *)auth, strlen(auth), CB_AUTH_ENC_MAX)) == NULL)
 		return SVC_INTERNAL;
 	snprintf(c->auth_enc, sizeof(c->auth_enc), "%s", enc);
@@ -697,8 +717,8 @@ open_auth(const struct config *cfg, const struct callback_row *c,
 	out[0] = '\0';
 	if (c->auth_enc[0] == '\0')
 		return 0;
-	if (secret_callback_decrypt(cfg, c->id, "auth", c->auth_enc,
-	    (uint8_t *)out, cap - 1, &n) != 0)
+	if (secret_open(cfg, SECRET_CB_AUTH, NULL, c->id, c->auth_enc,
+	    (uint8_t *)out, cap - 1, &n) < SECRET_KEY_CURRENT)
 		return -1;
 	out[n] = '\0';
 	return 0;
@@ -795,10 +815,9 @@ callback_replace(struct db *db, const struct config *cfg,
 	}
 	memcpy(out->row.id, old->id, sizeof(old->id));
 	memcpy(out->row.app_id, old->app_id, sizeof(old->app_id));
-	memcpy(out->row.secret_enc, old->secret_enc, sizeof(old->secret_enc));
-	if ((r->rotate_secret &&
-	    (rc = new_secret(cfg, &out->row, out->secret)) != SVC_OK) ||
-	    (rc = seal_auth(cfg, &out->row, auth)) != SVC_OK)
+	rc = r->rotate_secret ? new_secret(cfg, &out->row, out->secret) :
+	    keep_secret(cfg, old, &out->row);
+	if (rc != SVC_OK || (rc = seal_auth(cfg, &out->row, auth)) != SVC_OK)
 		goto done;
 	rc = svc_from_db(cb_replace(db, &out->row), SVC_CALLBACK_NOT_FOUND);
 	if (rc == SVC_OK)

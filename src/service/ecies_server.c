@@ -18,7 +18,6 @@ server_key(struct db *db, const struct config *cfg,
     const struct ecies_server_in *in, const struct ecies_request *req,
     EVP_PKEY **out)
 {
-	const char *parts[2] = { "temporary_key", NULL };
 	struct tkey_row k;
 	const char *aid = in->act != NULL ? in->act->id : "";
 	int rc;
@@ -38,8 +37,8 @@ server_key(struct db *db, const struct config *cfg,
 		OPENSSL_cleanse(&k, sizeof(k));
 		return SVC_TEMP_KEY;
 	}
-	parts[1] = k.id;
-	rc = secret_private_key(cfg, parts, 2, k.private_key_enc, out);
+	rc = secret_private_key(cfg, SECRET_TEMP_KEY, NULL, k.id,
+	    k.private_key_enc, out);
 	OPENSSL_cleanse(&k, sizeof(k));
 	return rc == 0 ? SVC_OK : SVC_INTERNAL;
 }

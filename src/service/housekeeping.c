@@ -25,6 +25,8 @@ struct pass {
 	const char		*holder;
 	const atomic_int	*stop;
 	int64_t			 batch;
+	int64_t			 inbox_days;	/* 0: inbox kept */
+	int64_t			 audit_days;	/* audit.retention_days */
 	int64_t			 taken_ms;	/* when the lease was last taken */
 	int			 lost;		/* lease gone: stop working */
 	struct hk_counts	*out;
@@ -45,6 +47,9 @@ static const struct {
 	{ HK_PURGE_PUSH_DELIVERIES, offsetof(struct hk_counts, deliveries) },
 	{ HK_PURGE_EVENTS, offsetof(struct hk_counts, events) },
 	{ HK_PURGE_DISPATCHERS, offsetof(struct hk_counts, dispatchers) },
+	{ HK_PURGE_INBOX, offsetof(struct hk_counts, inbox_messages) },
+	{ HK_PURGE_AUDIT, offsetof(struct hk_counts, audit_events) },
+	{ HK_PURGE_ABUSE, offsetof(struct hk_counts, abuse_counters) },
 };
 
 int
@@ -90,6 +95,14 @@ keep_lease(struct pass *p)
 	return SVC_OK;
 }
 
+/* The retention in days of a purge by age; 0 for the other kinds. */
+static int64_t
+step_arg(const struct pass *p, enum hk_batch kind)
+{
+	return kind == HK_PURGE_INBOX ? p->inbox_days :
+	    kind == HK_PURGE_AUDIT ? p->audit_days : 0;
+}
+
 /* Runs kind until a statement changes fewer than batch rows. */
 static enum svc_rc
 drain(struct pass *p, enum hk_batch kind, uint64_t *total)
@@ -98,10 +111,13 @@ drain(struct pass *p, enum hk_batch kind, uint64_t *total)
 	enum svc_rc rc;
 	int dbrc;
 
+	if (kind == HK_PURGE_INBOX && p->inbox_days <= 0)
+		return SVC_OK;
 	do {
 		if (stopping(p))
 			return SVC_OK;
-		if ((dbrc = hk_batch(p->db, kind, p->batch, &n)) != DB_OK)
+		if ((dbrc = hk_batch(p->db, kind, step_arg(p, kind), p->batch,
+		    &n)) != DB_OK)
 			return svc_from_db(dbrc, SVC_INTERNAL);
 		*total += n;
 		p->out->statements++;
@@ -126,6 +142,8 @@ housekeeping_run(struct db *db, const struct config *cfg, const char *holder,
 	p.holder = holder;
 	p.stop = stop;
 	p.batch = cfg->housekeeping_batch > 0 ? cfg->housekeeping_batch : 1;
+	p.inbox_days = cfg->inbox_retention_days;
+	p.audit_days = cfg->audit_retention_days;
 	p.out = out;
 	dbrc = hk_lease_take(db, HOUSEKEEPING_LEASE, holder,
 	    HOUSEKEEPING_LEASE_TTL, &taken, out->held_by,

@@ -1,7 +1,8 @@
 /*
  * housekeeping.h - the background job: one pass expires unfinished
  * registrations past their expiry and purges expired temporary keys and
- * ECIES replay entries.
+ * ECIES replay entries (and what housekeeping.h of store/ lists, inbox
+ * messages only when inbox.retention_days is set).
  *
  * Owns: when a pass may work (it holds the database lease "housekeeping",
  * so any number of hosts can run the job and one at a time does), how it
@@ -36,6 +37,9 @@ struct hk_counts {
 					 * deliveries gone */
 	uint64_t	 events;	/* old events deleted */
 	uint64_t	 dispatchers;	/* status rows of silent ones deleted */
+	uint64_t	 inbox_messages;	/* past inbox.retention_days */
+	uint64_t	 audit_events;	/* past audit.retention_days */
+	uint64_t	 abuse_counters;	/* windows older than a day */
 	unsigned	 statements;	/* batch statements run */
 };
 

@@ -68,14 +68,14 @@ scope_keys(struct db *db, const struct config *cfg, struct work *w,
 static enum svc_rc
 new_key(struct db *db, const struct config *cfg, struct work *w)
 {
-	const char *parts[2] = { "temporary_key", w->key.id };
 	char *enc = NULL;
 	int64_t now = time_now_ms();
 	enum svc_rc rc = SVC_INTERNAL;
 
 	if (uuid_v4_generate(w->key.id) != 0 ||
-	    secret_keypair_new(cfg, parts, 2, REG_PRIV_ENC_MAX,
-	    w->key.public_key, &w->key.public_key_len, &enc, NULL) != 0)
+	    secret_keypair_new(cfg, SECRET_TEMP_KEY, NULL, w->key.id,
+	    REG_PRIV_ENC_MAX, w->key.public_key, &w->key.public_key_len,
+	    &enc, NULL) != 0)
 		goto fail;
 	strcpy(w->key.private_key_enc, enc);
 	snprintf(w->key.app_key, sizeof(w->key.app_key), "%s",

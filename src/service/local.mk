@@ -10,6 +10,7 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/users.c src/service/users.h \
 	src/service/registrations.c src/service/registrations.h \
 	src/service/secrets.c src/service/secrets.h \
+	src/service/key_rotation.c src/service/key_rotation.h \
 	src/service/ecies_server.c src/service/ecies_server.h \
 	src/service/sigauth.c src/service/sigauth.h \
 	src/service/activation.c src/service/activation.h \
@@ -19,6 +20,8 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/lookup_cache.c src/service/lookup_cache.h \
 	src/service/operations.c src/service/operations.h \
 	src/service/templates.c src/service/templates.h \
+	src/service/audit.c src/service/audit.h \
+	src/service/abuse.c src/service/abuse.h \
 	src/service/webhook.c src/service/webhook.h \
 	src/service/callbacks.c src/service/callbacks.h \
 	src/service/approval.c src/service/approval.h \
@@ -26,7 +29,8 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/offline_approval.c src/service/offline_approval.h \
 	src/service/user_agent.c src/service/user_agent.h \
 	src/service/housekeeping.c src/service/housekeeping.h \
-	src/service/stats.c src/service/stats.h
+	src/service/stats.c src/service/stats.h \
+	src/service/inbox.c src/service/inbox.h
 # Push notifications: credentials, devices, messages, payloads.
 src_service_libpaservice_a_SOURCES += src/service/push.c src/service/push.h \
 	src/service/push_payload.c src/service/push_payload.h

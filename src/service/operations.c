@@ -12,9 +12,9 @@
 #include "common/buf.h"
 #include "common/timeutil.h"
 #include "common/uuid.h"
-#include "crypto/dbenc.h"
 #include "crypto/primitives.h"
 #include "crypto/totp.h"
+#include "service/secrets.h"
 #include "store/users.h"
 
 #define SEED_LEN		16
@@ -224,15 +224,15 @@ operation_pick_app(struct db *db, const struct reg_scope *scope,
 static void
 proximity_otp(const struct config *cfg, struct operation *op)
 {
-	const char *parts[2] = { "operation", op->row.id };
 	uint8_t seed[32];
 	size_t n = 0;
 
 	op->proximity_otp[0] = '\0';
-	if (op->row.totp_seed_enc[0] == '\0' || !cfg->master_key_set)
+	if (op->row.totp_seed_enc[0] == '\0')
 		return;
-	if (dbenc_decrypt(cfg->master_key, parts, 2, op->row.totp_seed_enc,
-	    seed, sizeof(seed), &n) == 0 && n == SEED_LEN)
+	if (secret_open(cfg, SECRET_OP_SEED, NULL, op->row.id,
+	    op->row.totp_seed_enc, seed, sizeof(seed), &n) >=
+	    SECRET_KEY_CURRENT)
 		(void)totp_generate(seed, n, TOTP_SHA256, time_now_ms() / 1000,
 		    op->proximity_otp);
 	OPENSSL_cleanse(seed, sizeof(seed));
@@ -252,7 +252,6 @@ static enum svc_rc
 fill_row(const struct config *cfg, const struct op_create_req *r,
     const struct op_template *t, struct op_row *row, const char **why)
 {
-	const char *parts[2] = { "operation", row->id };
 	uint8_t seed[SEED_LEN];
 	char *enc = NULL;
 	int64_t now = time_now_ms();
@@ -290,9 +289,9 @@ fill_row(const struct config *cfg, const struct op_create_req *r,
 	strcpy(row->additional_data, "{}");
 	if (!prox)
 		return SVC_OK;
-	if (!cfg->master_key_set || pa_random(seed, sizeof(seed)) != 0 ||
-	    (enc = dbenc_encrypt(cfg->master_key, parts, 2, seed,
-	    sizeof(seed))) == NULL || strlen(enc) > OP_SEED_ENC_MAX) {
+	if (pa_random(seed, sizeof(seed)) != 0 ||
+	    (enc = secret_seal(cfg, SECRET_OP_SEED, NULL, row->id, seed,
+	    sizeof(seed), OP_SEED_ENC_MAX)) == NULL) {
 		OPENSSL_cleanse(seed, sizeof(seed));
 		free(enc);
 		return SVC_INTERNAL;
@@ -302,6 +301,27 @@ fill_row(const struct config *cfg, const struct op_create_req *r,
 	OPENSSL_cleanse(enc, strlen(enc));
 	free(enc);
 	return SVC_OK;
+}
+
+/*
+ * limits.pending_operations: counted without a lock (operations of a
+ * user have no common row to lock), so creates racing each other may
+ * overshoot it by how many are in flight at once.
+ */
+static enum svc_rc
+pending_limit(struct db *db, const struct config *cfg,
+    const struct op_row *row)
+{
+	int64_t n;
+	int dbrc;
+
+	if (cfg->limits_pending_operations <= 0)
+		return SVC_OK;
+	dbrc = op_count_pending(db, row->user_id, row->app_id,
+	    cfg->limits_pending_operations, &n);
+	if (dbrc != DB_OK)
+		return svc_from_db(dbrc, SVC_INTERNAL);
+	return n >= cfg->limits_pending_operations ? SVC_LIMIT : SVC_OK;
 }
 
 enum svc_rc
@@ -348,6 +368,8 @@ operation_create(struct db *db, const struct config *cfg,
 			rc = svc_from_db(dbrc, SVC_REG_NOT_FOUND);
 			goto done;
 		}
+		if ((rc = pending_limit(db, cfg, row)) != SVC_OK)
+			goto done;
 	}
 	if (uuid_v4_generate(row->id) != 0) {
 		rc = SVC_INTERNAL;

@@ -19,7 +19,7 @@
 
 #define JSON_FLAGS \
 	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-#define PEM_MAX		8192	/* a 4096-bit RSA key is about 3300 */
+#define PEM_MAX		SECRET_PEM_MAX	/* a 4096-bit RSA key: about 3300 */
 
 /* [A-Za-z0-9]{1,max} */
 static int
@@ -135,8 +135,9 @@ seal_key(const struct config *cfg, EVP_PKEY *key, struct push_cred_row *out,
 		return SVC_INTERNAL;
 	if (strlen(pem) > PEM_MAX)
 		*why = "the private key is too large";
-	else if ((enc = secret_push_encrypt(cfg, out->app_id, out->platform,
-	    pem, PUSH_KEY_ENC_MAX)) != NULL)
+	else if ((enc = secret_seal(cfg, SECRET_PUSH_KEY, out->platform,
+	    out->app_id, (const uint8_t *)pem, strlen(pem),
+	    PUSH_KEY_ENC_MAX)) != NULL)
 		snprintf(out->private_key_enc, sizeof(out->private_key_enc),
 		    "%s", enc);
 	OPENSSL_cleanse(pem, strlen(pem));

@@ -159,27 +159,31 @@ insert_with_code(struct db *db, const EVP_PKEY *master, struct reg_new *n,
 }
 
 /*
- * incompleteStatusCheck: the check and the insert in one transaction that
- * holds the application row's lock, so concurrent creates for the same
- * application take turns and at most one of them finds no unfinished
- * registration. (A duplicate-code retry inside it is fine: InnoDB rolls
- * back only the failed statement.)
+ * incompleteStatusCheck and limits.pending_registrations: the count and
+ * the insert in one transaction that holds the application row's lock, so
+ * concurrent creates for the same application take turns: at most one of
+ * them finds no unfinished registration, and the limit holds exactly.
+ * (A duplicate-code retry inside it is fine: InnoDB rolls back only the
+ * failed statement.)
  */
 static enum svc_rc
-insert_checked(struct db *db, const EVP_PKEY *master, struct reg_new *n,
-    struct reg_created *out)
+insert_checked(struct db *db, const EVP_PKEY *master, int incomplete,
+    long limit, struct reg_new *n, struct reg_created *out)
 {
 	enum svc_rc rc;
+	int64_t pending = 0;
 	int dbrc;
 
 	if ((dbrc = db_begin(db)) != DB_OK)
 		return svc_from_db(dbrc, SVC_INTERNAL);
 	rc = svc_from_db(reg_lock_app(db, n->app_id), SVC_INTERNAL);
-	if (rc == SVC_OK) {
-		dbrc = reg_has_unfinished(db, n->user_id, n->app_id);
-		rc = dbrc == DB_OK ? SVC_REG_NOT_ALLOWED :
-		    svc_from_db(dbrc, SVC_OK);
-	}
+	if (rc == SVC_OK)
+		rc = svc_from_db(reg_count_unfinished(db, n->user_id,
+		    n->app_id, limit > 1 ? limit : 1, &pending), SVC_INTERNAL);
+	if (rc == SVC_OK && incomplete && pending > 0)
+		rc = SVC_REG_NOT_ALLOWED;
+	else if (rc == SVC_OK && limit > 0 && pending >= limit)
+		rc = SVC_LIMIT;
 	if (rc == SVC_OK)
 		rc = insert_with_code(db, master, n, out);
 	if (rc != SVC_OK) {
@@ -194,7 +198,6 @@ create_stored(struct db *db, const struct config *cfg,
     const struct app_row *app, const struct reg_create_req *req,
     struct reg_new *n, struct reg_created *out)
 {
-	const char *parts[2] = { n->user_id, out->id };
 	uint8_t pub[PA_EC_PUB_UNCOMPRESSED];
 	EVP_PKEY *master = NULL;
 	char *enc = NULL, *hash = NULL;
@@ -202,8 +205,9 @@ create_stored(struct db *db, const struct config *cfg,
 
 	if (uuid_v4_generate(out->id) != 0 ||
 	    secret_app_master_key(cfg, app, &master) != 0 ||
-	    secret_keypair_new(cfg, parts, 2, REG_PRIV_ENC_MAX, pub,
-	    &n->server_public_key_len, &enc, NULL) != 0)
+	    secret_keypair_new(cfg, SECRET_REG_KEY, n->user_id, out->id,
+	    REG_PRIV_ENC_MAX, pub, &n->server_public_key_len, &enc,
+	    NULL) != 0)
 		goto fail;
 	if (req->otp != NULL && (hash = password_hash(req->otp)) == NULL)
 		goto fail;
@@ -212,7 +216,9 @@ create_stored(struct db *db, const struct config *cfg,
 	n->server_public_key = pub;
 	n->otp_hash = hash;
 	n->max_failed_attempts = cfg->signature_max_failed;
-	rc = req->incomplete_check ? insert_checked(db, master, n, out) :
+	rc = req->incomplete_check || cfg->limits_pending_registrations > 0 ?
+	    insert_checked(db, master, req->incomplete_check,
+	    cfg->limits_pending_registrations, n, out) :
 	    insert_with_code(db, master, n, out);
 fail:
 	if (enc != NULL) {

@@ -66,6 +66,18 @@ svc_text_valid(const char *s, size_t max)
 }
 
 int
+svc_lines_valid(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || ((unsigned char)s[i] < 0x20 && s[i] != '\t' &&
+		    s[i] != '\n' && s[i] != '\r') || s[i] == 0x7f)
+			return 0;
+	return i > 0;
+}
+
+int
 svc_ident_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

@@ -23,6 +23,7 @@ enum svc_rc {
 	SVC_OP_STATE,		/* the operation's state forbids it */
 	SVC_TEMPLATE_NOT_FOUND,	/* no such operation or display template */
 	SVC_CALLBACK_NOT_FOUND,	/* no such callback of the application */
+	SVC_INBOX_NOT_FOUND,	/* no such inbox message within the scope */
 	/* The mobile API's failure categories (api.md §3.2). */
 	SVC_AUTH_FAILED,	/* signature/header does not authenticate */
 	SVC_ACTIVATION_INVALID,	/* no such activation / state forbids it */
@@ -30,6 +31,8 @@ enum svc_rc {
 	SVC_TEMP_KEY,		/* temporary key unknown, expired, mismatch */
 	SVC_VAULT_INVALID,	/* the vault unlock request is malformed */
 	SVC_UPGRADE,		/* no protocol upgrade applies */
+	SVC_LIMIT,		/* a configured limit is reached */
+	SVC_THROTTLED,		/* too many failures from the client */
 	SVC_RETRY,		/* lost a lock conflict; run it again */
 	SVC_DB_DOWN,		/* database unreachable */
 	SVC_INTERNAL		/* anything else: a bug or resource failure */
@@ -50,6 +53,9 @@ int	svc_strings_to_json(const char *const *items, size_t n, char *out,
 
 /* 1..max characters, none of them a control character. */
 int	svc_text_valid(const char *s, size_t max);
+/* 1..max characters, of them no control character but tab, line feed
+ * and carriage return: texts of several lines. */
+int	svc_lines_valid(const char *s, size_t max);
 /* [A-Za-z0-9._-]: names, identifiers, parameter names. */
 int	svc_ident_char(int c);
 /* 1..max characters of svc_ident_char(). */

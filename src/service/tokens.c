@@ -10,10 +10,10 @@
 #include "common/base64.h"
 #include "common/buf.h"
 #include "common/timeutil.h"
-#include "crypto/dbenc.h"
 #include "crypto/primitives.h"
 #include "service/ecies_server.h"
 #include "service/lookup_cache.h"
+#include "service/secrets.h"
 #include "store/replay.h"
 #include "store/tokens.h"
 #include "store/users.h"
@@ -24,14 +24,13 @@ token_issue(struct db *db, const struct config *cfg,
     char id[TOKEN_ID_LEN + 1], uint8_t secret[TOKEN_SECRET_LEN])
 {
 	struct token_row t;
-	const char *parts[2] = { "token", id };
 	char *enc = NULL;
 	enum svc_rc rc = SVC_INTERNAL;
 
 	memset(&t, 0, sizeof(t));
-	if (!cfg->master_key_set || token_new(id, secret) != 0 ||
-	    (enc = dbenc_encrypt(cfg->master_key, parts, 2, secret,
-	    TOKEN_SECRET_LEN)) == NULL || strlen(enc) > TOKEN_SECRET_ENC_MAX)
+	if (token_new(id, secret) != 0 || (enc = secret_seal(cfg,
+	    SECRET_TOKEN, NULL, id, secret, TOKEN_SECRET_LEN,
+	    TOKEN_SECRET_ENC_MAX)) == NULL)
 		goto fail;
 	memcpy(t.id, id, sizeof(t.id));
 	snprintf(t.activation_id, sizeof(t.activation_id), "%s",
@@ -56,14 +55,13 @@ static int
 digest_ok(const struct config *cfg, const struct token_view *v,
     const struct hdr_token *h)
 {
-	const char *parts[2] = { "token", v->token.id };
 	uint8_t secret[32];
 	size_t n = 0;
 	int ok;
 
-	ok = cfg->master_key_set && dbenc_decrypt(cfg->master_key, parts, 2,
-	    v->token.secret_enc, secret, sizeof(secret), &n) == 0 &&
-	    n == TOKEN_SECRET_LEN && token_verify(secret, h->version, h->nonce,
+	ok = secret_open(cfg, SECRET_TOKEN, NULL, v->token.id,
+	    v->token.secret_enc, secret, sizeof(secret), &n) >=
+	    SECRET_KEY_CURRENT && token_verify(secret, h->version, h->nonce,
 	    h->timestamp, h->digest) == 0;
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return ok;

@@ -5,7 +5,12 @@
  * DB_STMT_CACHE); they die with the connection, so a reconnect clears the
  * cache. A lost connection is retried once, and only outside a
  * transaction: inside one the work done so far is gone with the link and
- * the caller must see the failure.
+ * the caller must see the failure. Nor is a write retried when the link
+ * broke while the server had it (CR_SERVER_LOST): it may have been
+ * applied, and running it again could apply it twice or report a failure
+ * for what was done; the caller answers "unavailable", the outcome
+ * unknown. A link found dead before sending (CR_SERVER_GONE_ERROR, e.g.
+ * closed by the server while idle) is retried for any statement.
  */
 #include <config.h>
 
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DB_STMT_CACHE		32
 #define DB_CONNECT_TIMEOUT	5
@@ -31,6 +37,7 @@ struct db {
 	const struct config	*cfg;
 	MYSQL			*my;
 	int			 in_tx;
+	int			 maybe_applied;	/* last execute lost mid-way */
 	struct stmt_slot	 cache[DB_STMT_CACHE];
 	size_t			 ncache;
 	char			 err[256];
@@ -407,13 +414,24 @@ run_once(struct db *db, const char *sql, const struct db_arg *args,
 	bind_args(b, args, nargs);
 	if (nargs > 0 && mysql_stmt_bind_param(st, b) != 0)
 		return stmt_fail(db, st, "bind_param");
-	if (mysql_stmt_execute(st) != 0)
+	if (mysql_stmt_execute(st) != 0) {
+		db->maybe_applied = mysql_stmt_errno(st) == CR_SERVER_LOST;
 		return stmt_fail(db, st, "execute");
+	}
 	if (affected != NULL)
 		*affected = (uint64_t)mysql_stmt_affected_rows(st);
 	if (ncols == 0)
 		return 0;
 	return fetch_all(db, st, cols, ncols, row, arg);
+}
+
+/* A SELECT: running it twice changes nothing. */
+static int
+is_read(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0;
 }
 
 static int
@@ -423,6 +441,7 @@ run(struct db *db, const char *sql, const struct db_arg *args, size_t nargs,
 {
 	int rc;
 
+	db->maybe_applied = 0;
 	rc = run_once(db, sql, args, nargs, cols, ncols, row, arg, affected);
 	if (rc == DB_STALE) {
 		/* Failed before any effect: safe to retry, even in a
@@ -433,7 +452,8 @@ run(struct db *db, const char *sql, const struct db_arg *args, size_t nargs,
 		if (rc == DB_STALE)
 			rc = DB_ERROR;
 	}
-	if (rc == DB_DOWN && !db->in_tx) {
+	if (rc == DB_DOWN && !db->in_tx && (!db->maybe_applied ||
+	    is_read(sql))) {
 		disconnect(db);
 		rc = run_once(db, sql, args, nargs, cols, ncols, row, arg,
 		    affected);
@@ -478,11 +498,32 @@ db_exists(struct db *db, const char *sql, const struct db_arg *args,
 }
 
 int
+db_count(struct db *db, const char *sql, const struct db_arg *args,
+    size_t nargs, int64_t *n)
+{
+	struct db_col c = db_out(DB_T_I64, NULL, 0);
+	int rc;
+
+	*n = 0;
+	if ((rc = db_query(db, sql, args, nargs, &c, 1, NULL, NULL)) < 0)
+		return rc;
+	if (rc > 0)
+		*n = c.i;
+	return DB_OK;
+}
+
+int
 db_query(struct db *db, const char *sql, const struct db_arg *args,
     size_t nargs, struct db_col *cols, size_t ncols, int (*row)(void *),
     void *arg)
 {
 	return run(db, sql, args, nargs, cols, ncols, row, arg, NULL);
+}
+
+void
+db_forget(struct db *db, const char *sql)
+{
+	stmt_forget(db, sql);
 }
 
 int

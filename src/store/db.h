@@ -99,6 +99,17 @@ int	db_query(struct db *db, const char *sql, const struct db_arg *args,
  */
 int	db_exists(struct db *db, const char *sql, const struct db_arg *args,
 	    size_t nargs);
+/* A query whose single column is an integer (a COUNT): its value in *n,
+ * 0 when it returned no row. DB_OK or a negative enum db_rc. */
+int	db_count(struct db *db, const char *sql, const struct db_arg *args,
+	    size_t nargs, int64_t *n);
+
+/*
+ * Drops the connection's prepared statement of sql, if it has one. The
+ * statement cache keeps the pointer to the text: a caller that built the
+ * text at run time calls this before freeing it.
+ */
+void	db_forget(struct db *db, const char *sql);
 
 int	db_begin(struct db *db);
 int	db_commit(struct db *db);

@@ -73,6 +73,19 @@ static const char SQL_PURGE_EVENTS[] =
 static const char SQL_PURGE_DISPATCHERS[] =
     "DELETE FROM dispatcher_status WHERE updated_at < UTC_TIMESTAMP(3)"
     " - INTERVAL 1 DAY LIMIT ?";
+/* Index inbox_message_created gives the order; the foreign key removes
+ * the messages' application rows with them. */
+static const char SQL_PURGE_INBOX[] =
+    "DELETE FROM inbox_message WHERE created_at < UTC_TIMESTAMP(3)"
+    " - INTERVAL ? DAY ORDER BY created_at LIMIT ?";
+/* Index (created_at) gives the order; the table's trigger refuses rows
+ * younger than a day whatever the retention says. */
+static const char SQL_PURGE_AUDIT[] =
+    "DELETE FROM audit_event WHERE created_at < UTC_TIMESTAMP(3)"
+    " - INTERVAL ? DAY ORDER BY created_at LIMIT ?";
+static const char SQL_PURGE_ABUSE[] =
+    "DELETE FROM abuse_counter WHERE window_start"
+    " < UNIX_TIMESTAMP() - 86400 LIMIT ?";
 
 int
 hk_lease_take(struct db *db, const char *name, const char *holder,
@@ -158,10 +171,12 @@ limited(struct db *db, const char *sql, struct db_arg *a, size_t n,
 }
 
 /* The statement of each batch kind; status: its first argument (the
- * registration state to expire), 0 when it has none. */
+ * registration state to expire), 0 when it has none; with_arg: the
+ * caller's arg comes first. */
 static const struct {
 	const char	*sql;
 	int		 status;
+	int		 with_arg;
 } BATCHES[] = {
 	[HK_EXPIRE_CREATED] = { SQL_EXPIRE, REG_CREATED },
 	[HK_EXPIRE_PENDING_COMMIT] = { SQL_EXPIRE, REG_PENDING_COMMIT },
@@ -172,10 +187,13 @@ static const struct {
 	[HK_PURGE_PUSH_DELIVERIES] = { SQL_PURGE_PUSH_DELIVERIES, 0 },
 	[HK_PURGE_EVENTS] = { SQL_PURGE_EVENTS, 0 },
 	[HK_PURGE_DISPATCHERS] = { SQL_PURGE_DISPATCHERS, 0 },
+	[HK_PURGE_INBOX] = { SQL_PURGE_INBOX, 0, 1 },
+	[HK_PURGE_AUDIT] = { SQL_PURGE_AUDIT, 0, 1 },
+	[HK_PURGE_ABUSE] = { SQL_PURGE_ABUSE, 0 },
 };
 
 int
-hk_batch(struct db *db, enum hk_batch kind, int64_t limit,
+hk_batch(struct db *db, enum hk_batch kind, int64_t arg, int64_t limit,
     uint64_t *changed)
 {
 	struct db_arg a[2];
@@ -186,6 +204,8 @@ hk_batch(struct db *db, enum hk_batch kind, int64_t limit,
 		return DB_ERROR;
 	if (BATCHES[kind].status != 0)
 		a[n++] = db_i64(BATCHES[kind].status);
+	if (BATCHES[kind].with_arg)
+		a[n++] = db_i64(arg);
 	a[n++] = db_i64(limit);
 	return limited(db, BATCHES[kind].sql, a, n, changed);
 }

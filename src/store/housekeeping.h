@@ -2,7 +2,7 @@
  * housekeeping.h - the SQL of the housekeeping job: its lease (table
  * job_lease) and the bounded batches it runs on activation, operation,
  * temporary_key, replay_value, callback_delivery, push_delivery,
- * event_outbox and dispatcher_status.
+ * event_outbox, dispatcher_status and inbox_message.
  *
  * Owns: taking, renewing and releasing a named lease (one row: who holds
  * it and until when), and the batch statements, each limited to a given
@@ -46,14 +46,20 @@ enum hk_batch {
 					 * HK_PUSH_RETENTION_S */
 	HK_PURGE_EVENTS,	/* events older than HK_EVENTS_RETENTION_S
 				 * that no delivery refers to */
-	HK_PURGE_DISPATCHERS	/* status rows of dispatchers silent a day */
+	HK_PURGE_DISPATCHERS,	/* status rows of dispatchers silent a day */
+	HK_PURGE_INBOX,		/* inbox messages older than arg days (with
+				 * their application rows) */
+	HK_PURGE_AUDIT,		/* audit rows older than arg days */
+	HK_PURGE_ABUSE		/* abuse counter windows older than a day */
 };
 
 /*
  * Runs one statement of kind on at most limit rows, oldest first where
  * order matters, at READ COMMITTED (no gap locks); *changed: how many.
+ * arg: the age in days of HK_PURGE_INBOX and HK_PURGE_AUDIT; the other
+ * kinds ignore it.
  */
-int	hk_batch(struct db *db, enum hk_batch kind, int64_t limit,
-	    uint64_t *changed);
+int	hk_batch(struct db *db, enum hk_batch kind, int64_t arg,
+	    int64_t limit, uint64_t *changed);
 
 #endif

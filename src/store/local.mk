@@ -11,10 +11,13 @@ src_store_libpastore_a_SOURCES = \
 	src/store/tokens.c src/store/tokens.h \
 	src/store/operations.c src/store/operations.h \
 	src/store/templates.c src/store/templates.h \
+	src/store/audit.c src/store/audit.h \
 	src/store/deliveries.c src/store/deliveries.h \
 	src/store/callbacks.c src/store/callbacks.h \
 	src/store/schema.c src/store/schema.h \
 	src/store/housekeeping.c src/store/housekeeping.h \
-	src/store/stats.c src/store/stats.h
+	src/store/stats.c src/store/stats.h \
+	src/store/rekey.c src/store/rekey.h \
+	src/store/inbox.c src/store/inbox.h
 # Push notifications: credentials, devices, deliveries (schema/011).
 src_store_libpastore_a_SOURCES += src/store/push.c src/store/push.h

@@ -350,3 +350,20 @@ op_claim(struct db *db, const char *id, const char *user_id)
 	a[1] = db_str(id);
 	return db_exec_one(db, SQL_CLAIM, a, 2);
 }
+
+/* Index operation_user (user_id, app_id, status, ...) answers it. */
+static const char SQL_COUNT_PENDING[] =
+    "SELECT COUNT(*) FROM (SELECT 1 FROM operation WHERE user_id = ?"
+    " AND app_id = ? AND status = 1 LIMIT ?) p";
+
+int
+op_count_pending(struct db *db, const char *user_id, const char *app_id,
+    int64_t limit, int64_t *n)
+{
+	struct db_arg a[3];
+
+	a[0] = db_str(user_id);
+	a[1] = db_str(app_id);
+	a[2] = db_i64(limit);
+	return db_count(db, SQL_COUNT_PENDING, a, 3, n);
+}

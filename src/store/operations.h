@@ -122,5 +122,9 @@ int	op_list(struct db *db, const struct reg_scope *scope,
  */
 int	op_user_has_registration(struct db *db, const char *user_id,
 	    const char *app_id, const char *registration_id);
+/* How many PENDING operations the user has in the application, counting
+ * up to limit. */
+int	op_count_pending(struct db *db, const char *user_id,
+	    const char *app_id, int64_t limit, int64_t *n);
 
 #endif

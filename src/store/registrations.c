@@ -18,8 +18,9 @@ static const char SQL_INSERT[] =
     " VALUES (?, ?, ?, 1, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, UTC_TIMESTAMP(3),"
     " UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), FROM_UNIXTIME(? / 1000))";
 static const char SQL_UNFINISHED[] =
-    "SELECT 1 FROM activation WHERE user_id = ? AND app_id = ?"
-    " AND status IN (1, 2) AND expires_at > UTC_TIMESTAMP(3) LIMIT 1";
+    "SELECT COUNT(*) FROM (SELECT 1 FROM activation WHERE user_id = ?"
+    " AND app_id = ? AND status IN (1, 2) AND expires_at > UTC_TIMESTAMP(3)"
+    " LIMIT ?) u";
 #define MS(col) "CAST(ROUND(UNIX_TIMESTAMP(" col ") * 1000) AS SIGNED)"
 #define REG_COLUMNS \
     "SELECT a.id, a.app_id, a.user_id, a.status, a.activation_code," \
@@ -81,13 +82,15 @@ reg_insert(struct db *db, const struct reg_new *r)
 }
 
 int
-reg_has_unfinished(struct db *db, const char *user_id, const char *app_id)
+reg_count_unfinished(struct db *db, const char *user_id, const char *app_id,
+    int64_t limit, int64_t *n)
 {
-	struct db_arg a[2];
+	struct db_arg a[3];
 
 	a[0] = db_str(user_id);
 	a[1] = db_str(app_id);
-	return db_exists(db, SQL_UNFINISHED, a, 2);
+	a[2] = db_i64(limit);
+	return db_count(db, SQL_UNFINISHED, a, 3, n);
 }
 
 struct fetch {

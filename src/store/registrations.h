@@ -88,9 +88,10 @@ struct reg_row {
 
 /* DB_OK, DB_DUPLICATE (code or id taken), DB_NO_PARENT, DB_ERROR, DB_DOWN. */
 int	reg_insert(struct db *db, const struct reg_new *r);
-/* DB_OK (one exists: CREATED/PENDING_COMMIT, not expired), DB_NOT_FOUND. */
-int	reg_has_unfinished(struct db *db, const char *user_id,
-	    const char *app_id);
+/* How many unfinished (CREATED/PENDING_COMMIT, not expired) registrations
+ * the user has in the application, counting up to limit. */
+int	reg_count_unfinished(struct db *db, const char *user_id,
+	    const char *app_id, int64_t limit, int64_t *n);
 /* DB_OK, DB_NOT_FOUND (also when out of scope), DB_ERROR, DB_DOWN. */
 int	reg_get(struct db *db, const struct reg_scope *scope, const char *id,
 	    struct reg_row *out);

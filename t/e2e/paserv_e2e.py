@@ -23,6 +23,11 @@ CLOUD_SOCKET = os.environ.get("PASERV_E2E_CLOUD_SOCKET", "")
 ENROLL_SOCKET = os.environ.get("PASERV_E2E_ENROLL_SOCKET", "")
 VAR = os.environ.get("PASERV_E2E_VAR", "")
 MYSQL = os.environ.get("PASERV_E2E_MYSQL", "")
+# PASERV_E2E_CAPTURE=DIR keeps every request the tests send, for
+# fuzz/gen-corpus (seed corpora): one JSON object a line in DIR/<pid>.jsonl
+# (HTTP requests with their answers, FastCGI requests as sent), and the
+# device traces of pa-device as DIR/<pid>-<name>.trace.
+CAPTURE = os.environ.get("PASERV_E2E_CAPTURE", "")
 TOP_SRCDIR = os.environ.get(
     "PASERV_TOP_SRCDIR",
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -103,6 +108,18 @@ class Response:
         return "HTTP %s %r" % (self.status, self.body[:300])
 
 
+def capture(kind, **fields):
+    """Appends one record to the capture file (PASERV_E2E_CAPTURE)."""
+    if not CAPTURE:
+        return
+    for k, v in list(fields.items()):
+        if isinstance(v, (bytes, bytearray)):
+            fields[k] = base64.b64encode(bytes(v)).decode("ascii")
+    fields["kind"] = kind
+    with open(os.path.join(CAPTURE, "%d.jsonl" % os.getpid()), "a") as f:
+        f.write(json.dumps(fields) + "\n")
+
+
 def basic(user, password):
     raw = ("%s:%s" % (user, password)).encode("utf-8")
     return "Basic " + base64.b64encode(raw).decode("ascii")
@@ -175,9 +192,12 @@ def request(method, path, body=None, auth=None, headers=None, timeout=15):
     try:
         conn.request(method, path, body=body, headers=hdrs)
         r = conn.getresponse()
-        return Response(r.status, r.getheaders(), r.read())
+        resp = Response(r.status, r.getheaders(), r.read())
     finally:
         conn.close()
+    capture("http", method=method, path=path, headers=hdrs,
+            body=body or b"", status=resp.status, response=resp.body)
+    return resp
 
 
 # --- FastCGI ---------------------------------------------------------------
@@ -219,6 +239,10 @@ def fcgi_pairs(params):
 
 def fcgi_message(params, body=b""):
     """The byte stream of one complete responder request."""
+    capture("fcgi", params={
+        (k.decode("latin-1") if isinstance(k, bytes) else k):
+        (v.decode("latin-1") if isinstance(v, bytes) else v)
+        for k, v in params.items()}, body=body)
     msg = fcgi_record(FCGI_BEGIN_REQUEST, struct.pack(">HB5x", 1, 0))
     pairs = fcgi_pairs(params)
     if pairs:
@@ -515,6 +539,9 @@ class Device:
     def __init__(self, workdir, name):
         self.state = os.path.join(workdir, name + ".json")
         self.trace = os.path.join(workdir, name + ".trace")
+        if CAPTURE:
+            self.trace = os.path.join(CAPTURE, "%d-%s.trace" %
+                                      (os.getpid(), name))
         self.env = dict(os.environ, PA_DEVICE_TRACE=self.trace)
 
     def run(self, *args, skew_ms=0):

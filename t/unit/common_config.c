@@ -71,6 +71,18 @@ main(void)
 	    "security.master_key", "17-byte master key");
 	rejects("security.master_key = not base64!\n", "security.master_key",
 	    "non-Base64 master key");
+	rejects("security.previous_master_key = AAECAwQFBgcICQoLDA0O\n",
+	    "security.previous_master_key", "15-byte previous master key");
+	tap_ok(load(&c, KEY "security.previous_master_key = "
+	    "8PHy8/T19vf4+fr7/P3+/w==\n", err, sizeof(err)) == 0 &&
+	    c.master_key_set && c.previous_master_key_set &&
+	    c.master_key[0] == 0 && c.previous_master_key[0] == 0xf0 &&
+	    c.previous_master_key[15] == 0xff,
+	    "previous master key decoded next to the master key");
+	config_free(&c);
+	tap_ok(load(&c, KEY, err, sizeof(err)) == 0 &&
+	    !c.previous_master_key_set, "previous master key: unset default");
+	config_free(&c);
 	rejects("db.host =\n", "db.host", "empty required value");
 	rejects("just words\n", "expected 'key = value'", "line without =");
 	tap_ok(config_load_text(&c, "db.host = a\0b\n", 13, "t", err,

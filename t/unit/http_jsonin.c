@@ -24,6 +24,16 @@ bad(const char *s, const char *what)
 	tap_ok(parse(s, strlen(s), 0, &o) != 0 && o == NULL, "reject %s", what);
 }
 
+static void
+good(const char *s, const char *what)
+{
+	json_object *o = NULL;
+
+	tap_ok(parse(s, strlen(s), 0, &o) == 0 && o != NULL, "accept %s",
+	    what);
+	json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -85,6 +95,11 @@ main(void)
 	bad("{\"a\":tru}", "bad literal");
 	bad("{\"a\":\"it's \\\"q\\\"\"}x", "garbage after escaped quotes");
 	tap_ok(parse("{\"a\":\"b\0\"}", 10, 0, &o) != 0, "NUL byte");
+	bad("{\"a\":\"PT2S\\u0000x\"}", "escaped NUL");
+	bad("{\"a\\u0000\":1}", "escaped NUL in a key");
+	bad("{\"a\":\"\\u0000", "escaped NUL at the end");
+	good("{\"a\":\"\\\\u0000\"}", "an escaped backslash, then u0000");
+	good("{\"a\":\"\\u0001\\u00e9\"}", "other \\u escapes");
 	memset(deep, '[', sizeof(deep));
 	deep[0] = '{';
 	deep[1] = '"';

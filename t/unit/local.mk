@@ -19,12 +19,16 @@ check_PROGRAMS += t/unit/common_config.t t/unit/common_uuid.t \
 	t/unit/http_router.t t/unit/http_request.t t/unit/http_jsonin.t \
 	t/unit/http_error.t t/unit/service_auth.t t/unit/service_user_agent.t \
 	t/unit/service_templates.t t/unit/service_webhook.t \
-	t/unit/service_callbacks.t t/unit/http_metrics.t
+	t/unit/service_callbacks.t t/unit/http_metrics.t \
+	t/unit/service_secrets.t \
+	t/unit/service_inbox.t
 TESTS += t/unit/common_config.t t/unit/common_uuid.t \
 	t/unit/http_router.t t/unit/http_request.t t/unit/http_jsonin.t \
 	t/unit/http_error.t t/unit/service_auth.t t/unit/service_user_agent.t \
 	t/unit/service_templates.t t/unit/service_webhook.t \
-	t/unit/service_callbacks.t t/unit/http_metrics.t
+	t/unit/service_callbacks.t t/unit/http_metrics.t \
+	t/unit/service_secrets.t \
+	t/unit/service_inbox.t
 t_unit_common_config_t_SOURCES = t/unit/common_config.c
 t_unit_common_config_t_LDADD = $(UNIT_LDADD)
 t_unit_common_uuid_t_SOURCES = t/unit/common_uuid.c
@@ -49,6 +53,10 @@ t_unit_service_webhook_t_SOURCES = t/unit/service_webhook.c
 t_unit_service_webhook_t_LDADD = $(FOUNDATION_UNIT_LDADD)
 t_unit_service_callbacks_t_SOURCES = t/unit/service_callbacks.c
 t_unit_service_callbacks_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_service_secrets_t_SOURCES = t/unit/service_secrets.c
+t_unit_service_secrets_t_LDADD = $(FOUNDATION_UNIT_LDADD)
+t_unit_service_inbox_t_SOURCES = t/unit/service_inbox.c
+t_unit_service_inbox_t_LDADD = $(FOUNDATION_UNIT_LDADD)
 
 check_PROGRAMS += t/unit/device_roundtrip.t
 t_unit_device_roundtrip_t_SOURCES = t/unit/device_roundtrip.c
