@@ -218,16 +218,14 @@ give_back(struct writer *w, size_t n)
 static int
 write_batch(struct db *db, const struct audit_row *rows, size_t n)
 {
-	size_t i;
 	int rc;
 
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	for (i = 0; i < n; i++)
-		if ((rc = audit_insert(db, &rows[i])) != DB_OK) {
-			db_rollback(db);
-			return rc;
-		}
+	if ((rc = audit_insert(db, rows, n)) != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
 	return db_commit(db);
 }
 

@@ -5,13 +5,46 @@
 
 #include "store/audit.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char SQL_INSERT[] =
-    "INSERT INTO audit_event (created_at, category, action, outcome,"
-    " http_status, actor, app_id, user_id, object_id, remote_addr,"
-    " request_id, detail) VALUES (FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?,"
-    " ?, ?, ?, ?, ?, ?)";
+#define INSERT_HEAD \
+    "INSERT INTO audit_event (created_at, category, action, outcome," \
+    " http_status, actor, app_id, user_id, object_id, remote_addr," \
+    " request_id, detail) VALUES "
+#define INSERT_ROW "(FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define INSERT_ARGS	12
+
+/*
+ * Multi-row statements for AUDIT_INSERT_SIZES rows, built once per process
+ * (the statement cache keys on the text's address, which stays put): a
+ * batch is written as a few statements instead of one per row.
+ */
+static const int SIZES[] = { 64, 8, 1 };
+static char *insert_sql[3];
+static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
+
+static void
+build_inserts(void)
+{
+	size_t i, k, cap;
+	char *s;
+
+	for (i = 0; i < 3; i++) {
+		cap = sizeof(INSERT_HEAD) + (size_t)SIZES[i] *
+		    (sizeof(INSERT_ROW) + 1);
+		if ((s = malloc(cap)) == NULL)
+			continue;
+		strcpy(s, INSERT_HEAD);
+		for (k = 0; k < (size_t)SIZES[i]; k++) {
+			if (k > 0)
+				strcat(s, ",");
+			strcat(s, INSERT_ROW);
+		}
+		insert_sql[i] = s;
+	}
+}
 
 #define LIST_COLUMNS \
     "SELECT id, CAST(ROUND(UNIX_TIMESTAMP(created_at) * 1000) AS SIGNED)," \
@@ -46,11 +79,9 @@ opt(const char *s)
 	return db_str(s != NULL && s[0] != '\0' ? s : NULL);
 }
 
-int
-audit_insert(struct db *db, const struct audit_row *r)
+static void
+bind_row(const struct audit_row *r, struct db_arg *a)
 {
-	struct db_arg a[12];
-
 	a[0] = db_i64(r->created_ms);
 	a[1] = db_str(r->category);
 	a[2] = db_str(r->action);
@@ -63,7 +94,35 @@ audit_insert(struct db *db, const struct audit_row *r)
 	a[9] = opt(r->remote_addr);
 	a[10] = opt(r->request_id);
 	a[11] = opt(r->detail);
-	return db_exec(db, SQL_INSERT, a, 12, NULL);
+}
+
+int
+audit_insert(struct db *db, const struct audit_row *rows, size_t n)
+{
+	struct db_arg *a;
+	size_t i, k, done = 0;
+	int rc = DB_OK;
+
+	if (pthread_once(&insert_once, build_inserts) != 0 ||
+	    (a = calloc((size_t)SIZES[0] * INSERT_ARGS, sizeof(*a))) == NULL)
+		return DB_ERROR;
+	for (i = 0; rc == DB_OK && done < n; ) {
+		if (n - done < (size_t)SIZES[i]) {
+			i++;
+			continue;
+		}
+		if (insert_sql[i] == NULL) {
+			rc = DB_ERROR;
+			break;
+		}
+		for (k = 0; k < (size_t)SIZES[i]; k++)
+			bind_row(&rows[done + k], &a[k * INSERT_ARGS]);
+		rc = db_exec(db, insert_sql[i], a,
+		    (size_t)SIZES[i] * INSERT_ARGS, NULL);
+		done += (size_t)SIZES[i];
+	}
+	free(a);
+	return rc;
 }
 
 struct fetch {

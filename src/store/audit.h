@@ -37,8 +37,9 @@ struct audit_row {
 	char	 detail[AUDIT_DETAIL_MAX + 1];
 };
 
-/* Appends r (its id is ignored). DB_OK or a negative enum db_rc. */
-int	audit_insert(struct db *db, const struct audit_row *r);
+/* Appends the n rows (their ids are ignored) in a few multi-row
+ * statements. DB_OK or a negative enum db_rc. */
+int	audit_insert(struct db *db, const struct audit_row *rows, size_t n);
 
 /* What a listing selects; NULL/0 members select everything. */
 struct audit_filter {
