@@ -16,7 +16,8 @@ PA_DEBIAN_PACKAGES="build-essential autoconf automake pkg-config libfcgi-dev
 libjson-c-dev libssl-dev libmariadb-dev libcurl4-openssl-dev libcrypt-dev
 libqrencode-dev
 mariadb-server mariadb-client nginx-light curl python3 openssl qrencode
-python3-prometheus-client libjson-validator-perl libyaml-libyaml-perl"
+python3-prometheus-client libjson-validator-perl libyaml-libyaml-perl
+galera-4 rsync"
 
 pa_log() { printf '%s: %s\n' "${PA_PROG:-paserv}" "$*" >&2; }
 pa_die() { pa_log "error: $*"; exit 1; }

@@ -40,7 +40,7 @@ enum svc_rc {
 
 /* How often a transaction that lost a lock conflict (SVC_RETRY) is run
  * in all before the conflict is reported. */
-#define SVC_TXN_ATTEMPTS	3
+#define SVC_TXN_ATTEMPTS	5
 
 /*
  * Sleeps before attempt number `attempt` (2, 3, ...) of a transaction that

@@ -266,7 +266,7 @@ locked(struct db *db, const struct config *cfg, const struct sigauth_req *req,
  * winner already used is then out of the window and refused, never
  * accepted twice.
  */
-#define SIGAUTH_TXN_ATTEMPTS	8
+#define SIGAUTH_TXN_ATTEMPTS	16
 
 /* One transaction around locked(). */
 static enum svc_rc

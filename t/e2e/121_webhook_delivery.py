@@ -216,9 +216,12 @@ ev = up.events()
 t.ok(len({h.get("webhook-id") for h, _ in ev}) ==
      len({(b.get("activationId"), b.get("activationStatus"))
           for _, b in ev}), "duplicates only with the same webhook-id")
-n = e.mysql("SELECT COUNT(*) FROM callback_delivery WHERE callback_id ="
-            " '%s' AND status = 2" % cb3.get("id")).strip()
-t.eq(n, "10", "DB: 10 deliveries DELIVERED")
+# (The dispatcher records DELIVERED after the receiver answered: wait for
+# the commit, which on a Galera cluster may come from another node.)
+q = ("SELECT COUNT(*) FROM callback_delivery WHERE callback_id = '%s'"
+     " AND status = 2" % cb3.get("id"))
+wait_for(lambda: e.mysql(q).strip() == "10", 10)
+t.eq(e.mysql(q).strip(), "10", "DB: 10 deliveries DELIVERED")
 up.stop()
 
 # 4. The dispatcher killed (SIGKILL) mid-delivery, started again.
