@@ -193,6 +193,14 @@ insert_checked(struct db *db, const EVP_PKEY *master, int incomplete,
 	return svc_from_db(db_commit(db), SVC_INTERNAL);
 }
 
+/*
+ * How often insert_checked() runs in all. Every checked create of an
+ * application writes its row (reg_lock_app), so on Galera the creates of
+ * one application on different nodes conflict with each other, as
+ * signatures of one activation do: the same generous bound as sigauth.c.
+ */
+#define CREATE_TXN_ATTEMPTS	16
+
 /* insert_checked(), again after a lost conflict (rolled back whole). */
 static enum svc_rc
 insert_checked_retry(struct db *db, const EVP_PKEY *master, int incomplete,
@@ -203,7 +211,7 @@ insert_checked_retry(struct db *db, const EVP_PKEY *master, int incomplete,
 
 	for (attempt = 1;; attempt++) {
 		rc = insert_checked(db, master, incomplete, limit, n, out);
-		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
+		if (rc != SVC_RETRY || attempt == CREATE_TXN_ATTEMPTS)
 			return rc;
 		svc_retry_pause(attempt + 1);
 	}
