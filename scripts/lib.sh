@@ -19,7 +19,7 @@ libjson-c-dev libssl-dev libmariadb-dev libcurl4-openssl-dev libcrypt-dev
 libqrencode-dev
 mariadb-server mariadb-client nginx-light curl python3 openssl qrencode
 python3-prometheus-client libjson-validator-perl libyaml-libyaml-perl
-python3-h2 clang libclang-rt-dev"
+python3-h2 clang libclang-rt-dev galera-4 rsync"
 
 pa_log() { printf '%s: %s\n' "${PA_PROG:-paserv}" "$*" >&2; }
 pa_die() { pa_log "error: $*"; exit 1; }

@@ -52,6 +52,7 @@ static const struct kspec KEYS[] = {
 	{ "db.host", K_STR, OFF(db_host), "localhost", 0, 0, 0 },
 	{ "db.port", K_INT, OFF(db_port), "3306", 1, 65535, 0 },
 	{ "db.socket", K_STR_OPT, OFF(db_socket), NULL, 0, 0, 0 },
+	{ "db.hosts", K_STR_OPT, OFF(db_hosts), NULL, 0, 0, 0 },
 	{ "db.user", K_STR, OFF(db_user), "paserv", 0, 0, 0 },
 	{ "db.password", K_STR_EMPTY, OFF(db_password), "", 0, 0, 1 },
 	{ "db.name", K_STR, OFF(db_name), "paserv", 0, 0, 0 },
@@ -453,6 +454,104 @@ apply_env(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* One entry of db.hosts (n bytes at s) into h. */
+static int
+host_entry(const char *s, size_t n, long default_port,
+    struct config_host *h, const char **why)
+{
+	const char *name = s, *colon = NULL, *end = s + n;
+	char port[8];
+	size_t len;
+
+	if (*s == '[') {
+		name = s + 1;
+		if ((end = memchr(s, ']', n)) == NULL) {
+			*why = "'[' without ']'";
+			return -1;
+		}
+		if (end + 1 < s + n) {
+			if (end[1] != ':') {
+				*why = "text after ']'";
+				return -1;
+			}
+			colon = end + 1;
+		}
+	} else if ((colon = memchr(s, ':', n)) != NULL) {
+		end = colon;
+		if (memchr(colon + 1, ':', (size_t)(s + n - colon - 1)) !=
+		    NULL) {
+			*why = "an IPv6 address needs [brackets]";
+			return -1;
+		}
+	}
+	len = (size_t)(end - name);
+	if (len == 0 || len > CONFIG_HOST_LEN) {
+		*why = len == 0 ? "empty host" : "host name too long";
+		return -1;
+	}
+	memcpy(h->host, name, len);
+	h->host[len] = '\0';
+	h->port = default_port;
+	if (colon != NULL) {
+		len = (size_t)(s + n - colon - 1);
+		if (len == 0 || len >= sizeof(port)) {
+			*why = "bad port";
+			return -1;
+		}
+		memcpy(port, colon + 1, len);
+		port[len] = '\0';
+		if (parse_long(port, 1, 65535, &h->port) != 0) {
+			*why = "bad port";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+config_hosts_parse(const char *list, long default_port,
+    struct config_host *out, size_t max, const char **why)
+{
+	const char *p = list;
+	size_t n = 0, len;
+
+	*why = NULL;
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, ", \t");
+		if (n == max) {
+			*why = "too many hosts";
+			return -1;
+		}
+		if (host_entry(p, len, default_port, &out[n], why) != 0)
+			return -1;
+		n++;
+		p += len;
+	}
+	if (n == 0) {
+		*why = "no host";
+		return -1;
+	}
+	return (int)n;
+}
+
+/* Cross-key checks, after the file and the environment. */
+static int
+check_all(struct config *cfg, char *err, size_t errlen)
+{
+	struct config_host h[CONFIG_HOSTS_MAX];
+	const char *why;
+
+	if (cfg->db_hosts != NULL && config_hosts_parse(cfg->db_hosts,
+	    cfg->db_port, h, CONFIG_HOSTS_MAX, &why) < 0) {
+		seterr(err, errlen, "db.hosts: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load_text(struct config *cfg, const char *text, size_t len,
     const char *origin, char *err, size_t errlen)
@@ -462,6 +561,8 @@ config_load_text(struct config *cfg, const char *text, size_t len,
 	if (parse_text(cfg, text, len, origin, err, errlen) != 0)
 		goto fail;
 	if (apply_env(cfg, err, errlen) != 0)
+		goto fail;
+	if (check_all(cfg, err, errlen) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -32,6 +32,8 @@ struct config {
 	char	*db_host;
 	long	 db_port;
 	char	*db_socket;		/* NULL: use host/port */
+	char	*db_hosts;		/* "host[:port], ...": tried in order,
+					 * instead of host/port; NULL: unset */
 	char	*db_user;
 	char	*db_password;		/* secret: wiped by config_free() */
 	char	*db_name;
@@ -128,5 +130,22 @@ void	 config_free(struct config *cfg);
 int	 config_env_name(const char *key, char *out, size_t outlen);
 
 const char	*config_log_level_name(int level);
+
+/* One entry of db.hosts. */
+#define CONFIG_HOSTS_MAX	8
+#define CONFIG_HOST_LEN		255
+struct config_host {
+	char	host[CONFIG_HOST_LEN + 1];
+	long	port;
+};
+
+/*
+ * Splits a db.hosts list: entries separated by commas or spaces, each
+ * "host", "host:port" or "[ipv6]:port" (no port: default_port). Returns
+ * the number of entries (1..max), or -1 with a reason in *why (empty list,
+ * more than max entries, a bad port, an entry too long).
+ */
+int	 config_hosts_parse(const char *list, long default_port,
+	    struct config_host *out, size_t max, const char **why);
 
 #endif

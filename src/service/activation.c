@@ -417,6 +417,7 @@ activation_key_exchange(struct db *db, const struct config *cfg,
 			db_rollback(db);
 		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			break;
+		svc_retry_pause(attempt + 1);
 		exchange_undo(x);
 		*why = NULL;
 	}

@@ -181,8 +181,7 @@ decide(struct db *db, const struct sigauth_ctx *c, void *arg)
 
 /* A signature that did not authenticate still counts on the operation. */
 static enum svc_rc
-failed_signature(struct db *db, struct run *r,
-    const struct sigauth_result *res)
+failed_once(struct db *db, struct run *r, const struct sigauth_result *res)
 {
 	enum svc_rc rc;
 	int dbrc;
@@ -202,6 +201,22 @@ failed_signature(struct db *db, struct run *r,
 	if (rc == SVC_OK && r->outcome == APPROVAL_FAILED_ATTEMPT)
 		r->outcome = APPROVAL_AUTH_FAILED;
 	return rc;
+}
+
+/* failed_once(), again after a lost conflict (rolled back as a whole). */
+static enum svc_rc
+failed_signature(struct db *db, struct run *r,
+    const struct sigauth_result *res)
+{
+	enum svc_rc rc;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		rc = failed_once(db, r, res);
+		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
+			return rc;
+		svc_retry_pause(attempt + 1);
+	}
 }
 
 enum svc_rc

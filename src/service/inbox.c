@@ -179,6 +179,7 @@ inbox_create(struct db *db, const struct reg_scope *scope,
 		rc = create_once(db, scope, r, &m, out, why);
 		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			return rc;
+		svc_retry_pause(attempt + 1);
 	}
 }
 
@@ -234,6 +235,7 @@ inbox_delete_message(struct db *db, const struct reg_scope *scope,
 		rc = delete_once(db, scope, id);
 		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			return rc;
+		svc_retry_pause(attempt + 1);
 	}
 }
 
@@ -344,6 +346,7 @@ mark_read(struct db *db, const struct config *cfg, const char *header,
 		rc = read_once(db, &t->subject, id);
 		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			break;
+		svc_retry_pause(attempt + 1);
 	}
 done:
 	free(t);

@@ -568,7 +568,11 @@ static enum svc_rc
 history_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 {
 	struct list_ctx *lc = arg;
+	size_t n = json_object_array_length(lc->arr);
 
+	/* A rerun after a lost conflict (sigauth.h) starts afresh. */
+	if (n > 0 && json_object_array_del_idx(lc->arr, 0, n) != 0)
+		return SVC_INTERNAL;
 	return svc_from_db(op_history(db, c->act->user_id, c->act->app_id,
 	    MTOKEN_LIST_MAX, list_one, lc), SVC_INTERNAL);
 }
@@ -604,7 +608,7 @@ mtoken_history(struct db *db, const struct config *cfg,
 
 /* Claims the operation for the token's user, in one transaction. */
 static enum svc_rc
-claim_locked(struct db *db, const struct token_result *t, const char *id,
+claim_once(struct db *db, const struct token_result *t, const char *id,
     struct operation *op)
 {
 	struct reg_scope all = { 0, 1 };
@@ -632,6 +636,22 @@ claim_locked(struct db *db, const struct token_result *t, const char *id,
 	else
 		db_rollback(db);
 	return rc;
+}
+
+/* claim_once(), again after a lost conflict (rolled back as a whole). */
+static enum svc_rc
+claim_locked(struct db *db, const struct token_result *t, const char *id,
+    struct operation *op)
+{
+	enum svc_rc rc;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		rc = claim_once(db, t, id, op);
+		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
+			return rc;
+		svc_retry_pause(attempt + 1);
+	}
 }
 
 enum svc_rc

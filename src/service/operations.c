@@ -450,6 +450,7 @@ operation_cancel(struct db *db, const struct config *cfg,
 		rc = cancel_once(db, cfg, scope, id, reason, out);
 		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			break;
+		svc_retry_pause(attempt + 1);
 	}
 	if (rc == SVC_OK) {
 		memcpy(oid, out->row.id, sizeof(oid));

@@ -193,6 +193,30 @@ insert_checked(struct db *db, const EVP_PKEY *master, int incomplete,
 	return svc_from_db(db_commit(db), SVC_INTERNAL);
 }
 
+/*
+ * How often insert_checked() runs in all. Every checked create of an
+ * application writes its row (reg_lock_app), so on Galera the creates of
+ * one application on different nodes conflict with each other, as
+ * signatures of one activation do: the same generous bound as sigauth.c.
+ */
+#define CREATE_TXN_ATTEMPTS	16
+
+/* insert_checked(), again after a lost conflict (rolled back whole). */
+static enum svc_rc
+insert_checked_retry(struct db *db, const EVP_PKEY *master, int incomplete,
+    long limit, struct reg_new *n, struct reg_created *out)
+{
+	enum svc_rc rc;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		rc = insert_checked(db, master, incomplete, limit, n, out);
+		if (rc != SVC_RETRY || attempt == CREATE_TXN_ATTEMPTS)
+			return rc;
+		svc_retry_pause(attempt + 1);
+	}
+}
+
 static enum svc_rc
 create_stored(struct db *db, const struct config *cfg,
     const struct app_row *app, const struct reg_create_req *req,
@@ -217,7 +241,7 @@ create_stored(struct db *db, const struct config *cfg,
 	n->otp_hash = hash;
 	n->max_failed_attempts = cfg->signature_max_failed;
 	rc = req->incomplete_check || cfg->limits_pending_registrations > 0 ?
-	    insert_checked(db, master, req->incomplete_check,
+	    insert_checked_retry(db, master, req->incomplete_check,
 	    cfg->limits_pending_registrations, n, out) :
 	    insert_with_code(db, master, n, out);
 fail:
@@ -440,6 +464,7 @@ change_locked(struct db *db, const struct reg_scope *scope, const char *id,
 		rc = change_once(db, scope, id, fn, arg, out);
 		if (rc != SVC_RETRY || attempt == SVC_TXN_ATTEMPTS)
 			return rc;
+		svc_retry_pause(attempt + 1);
 		registration_clear(out);
 	}
 }

@@ -6,9 +6,30 @@
 #include "service/result.h"
 
 #include <json-c/json.h>
+#include <openssl/rand.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
+
+void
+svc_retry_pause(int attempt)
+{
+	struct timespec ts;
+	unsigned char r = 128;
+	long us;
+	int shift = attempt < 2 ? 0 : attempt - 2;
+
+	if (shift > 6)
+		shift = 6;
+	us = 1000L << shift;
+	(void)RAND_bytes(&r, 1);
+	/* [0.5, 1.5) of the base. */
+	us = us / 2 + us * (long)r / 256;
+	ts.tv_sec = us / 1000000;
+	ts.tv_nsec = (us % 1000000) * 1000;
+	nanosleep(&ts, NULL);
+}
 
 enum svc_rc
 svc_from_db(int rc, enum svc_rc not_found)

@@ -40,7 +40,15 @@ enum svc_rc {
 
 /* How often a transaction that lost a lock conflict (SVC_RETRY) is run
  * in all before the conflict is reported. */
-#define SVC_TXN_ATTEMPTS	3
+#define SVC_TXN_ATTEMPTS	5
+
+/*
+ * Sleeps before attempt number `attempt` (2, 3, ...) of a transaction that
+ * lost a conflict: about 2^(attempt-2) ms, at most 64 ms, with random
+ * jitter of +-50 %, so that two nodes that collided do not collide again
+ * in lock step.
+ */
+void	svc_retry_pause(int attempt);
 
 /* A store result (DB_*) as a service result; DB_NOT_FOUND becomes
  * not_found, a unique-key violation SVC_EXISTS. */

@@ -257,9 +257,20 @@ locked(struct db *db, const struct config *cfg, const struct sigauth_req *req,
 	return verify_locked(db, cfg, req, w, res);
 }
 
+/*
+ * How often the verification runs in all when its transaction lost a
+ * conflict. On Galera two nodes may verify signatures of one activation at
+ * once: each locks its own copy of the row, the first commit wins and the
+ * other fails certification (SVC_RETRY). The retry reads the row again and
+ * verifies afresh against the counter the winner stored: a signature the
+ * winner already used is then out of the window and refused, never
+ * accepted twice.
+ */
+#define SIGAUTH_TXN_ATTEMPTS	16
+
 /* One transaction around locked(). */
 static enum svc_rc
-transaction(struct db *db, const struct config *cfg,
+transaction_once(struct db *db, const struct config *cfg,
     const struct sigauth_req *req, const struct reg_scope *scope,
     struct work *w, struct sigauth_result *res)
 {
@@ -276,6 +287,34 @@ transaction(struct db *db, const struct config *cfg,
 	if (rc != SVC_OK)
 		res->valid = 0;
 	return rc;
+}
+
+/*
+ * transaction_once(), again after a lost conflict: everything it did was
+ * rolled back, the on_valid action included (it only writes in the
+ * transaction and replaces what it leaves in its argument, sigauth.h), so
+ * the attempt starts from the state it started from.
+ */
+static enum svc_rc
+transaction(struct db *db, const struct config *cfg,
+    const struct sigauth_req *req, const struct reg_scope *scope,
+    struct work *w, struct sigauth_result *res)
+{
+	struct sigauth_result start = *res;
+	enum svc_rc rc;
+	int attempt;
+
+	for (attempt = 1;; attempt++) {
+		rc = transaction_once(db, cfg, req, scope, w, res);
+		if (rc != SVC_RETRY || attempt == SIGAUTH_TXN_ATTEMPTS)
+			return rc;
+		*res = start;
+		if (w->data.data != NULL)
+			OPENSSL_cleanse(w->data.data, w->data.cap);
+		buf_reset(&w->data);
+		OPENSSL_cleanse(&w->keys, sizeof(w->keys));
+		svc_retry_pause(attempt + 1);
+	}
 }
 
 enum svc_rc

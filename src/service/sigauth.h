@@ -14,7 +14,10 @@
  * limited per registration (signature.possession_limit per
  * signature.possession_window) and refused unchecked beyond it. An
  * action that must happen only with a valid signature runs in the same
- * transaction (on_valid), with the activation's keys.
+ * transaction (on_valid), with the activation's keys. A transaction that
+ * lost a conflict (deadlock, Galera certification) is run again from the
+ * start, re-reading the row and verifying afresh, a bounded number of
+ * times with a growing pause (see sigauth.c).
  * Must not: speak HTTP or hold SQL text.
  */
 #ifndef PASERV_SERVICE_SIGAUTH_H
@@ -55,7 +58,12 @@ struct sigauth_req {
 	unsigned	 allowed;	/* SIGAUTH_* bits */
 	const struct reg_scope *scope;	/* NULL: any application */
 	/* Runs inside the transaction after a valid signature; anything
-	 * but SVC_OK rolls everything back and is returned. */
+	 * but SVC_OK rolls everything back and is returned. It may run
+	 * more than once: when the transaction loses a conflict (a Galera
+	 * certification failure at commit) all of it is rolled back and
+	 * run again, this action included. So it must change nothing
+	 * outside the transaction, and must replace, not add to, what it
+	 * leaves in arg. */
 	enum svc_rc	(*on_valid)(struct db *db, const struct sigauth_ctx *c,
 			    void *arg);
 	void		*arg;

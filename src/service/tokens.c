@@ -67,20 +67,32 @@ digest_ok(const struct config *cfg, const struct token_view *v,
 	return ok;
 }
 
-/* First use of this nonce with this token (kept while ts is valid). */
+/*
+ * First use of this nonce with this token (kept while ts is valid). The
+ * insert runs on its own (token_check is never called inside a
+ * transaction): on Galera the same nonce inserted on two nodes at once
+ * makes one of them lose certification (DB_RETRY); inserted again it then
+ * meets the other's row and reads as the replay it is.
+ */
 static enum svc_rc
 first_use(struct db *db, const struct config *cfg, const struct hdr_token *h,
     int *fresh)
 {
 	uint8_t data[TOKEN_NONCE_LEN + TOKEN_ID_LEN], hash[32];
-	int rc;
+	int rc, attempt;
 
 	memcpy(data, h->nonce, TOKEN_NONCE_LEN);
 	memcpy(data + TOKEN_NONCE_LEN, h->token_id, TOKEN_ID_LEN);
 	if (pa_sha256(data, sizeof(data), hash) != 0)
 		return SVC_INTERNAL;
-	rc = replay_insert(db, REPLAY_SCOPE_TOKEN, hash, h->timestamp_ms +
-	    1000 * (int64_t)cfg->token_timestamp_validity);
+	for (attempt = 1;; attempt++) {
+		rc = replay_insert(db, REPLAY_SCOPE_TOKEN, hash,
+		    h->timestamp_ms + 1000 *
+		    (int64_t)cfg->token_timestamp_validity);
+		if (rc != DB_RETRY || attempt == SVC_TXN_ATTEMPTS)
+			break;
+		svc_retry_pause(attempt + 1);
+	}
 	*fresh = rc == DB_OK;
 	if (rc == DB_OK || rc == DB_DUPLICATE)
 		return SVC_OK;
@@ -169,6 +181,9 @@ create_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 	const char *text;
 	enum svc_rc rc;
 
+	/* A rerun after a lost conflict (sigauth.h) starts afresh. */
+	json_object_put(ca->out);
+	ca->out = NULL;
 	if ((rc = sigauth_open_ecies(db, ca->cfg, c, ECIES_SH1_TOKEN_CREATE,
 	    ca->envelope, &ecies, &plain)) != SVC_OK ||
 	    (rc = token_issue(db, ca->cfg, c->act->id, c->header->sig_type, id,

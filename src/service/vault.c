@@ -68,6 +68,9 @@ unlock_now(struct db *db, const struct sigauth_ctx *c, void *arg)
 	const char *text;
 	enum svc_rc rc;
 
+	/* A rerun after a lost conflict (sigauth.h) starts afresh. */
+	json_object_put(ua->out);
+	ua->out = NULL;
 	if ((rc = sigauth_open_ecies(db, ua->cfg, c, ECIES_SH1_VAULT_UNLOCK,
 	    ua->envelope, &ecies, &plain)) != SVC_OK)
 		goto fail;

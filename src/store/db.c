@@ -11,6 +11,14 @@
  * for what was done; the caller answers "unavailable", the outcome
  * unknown. A link found dead before sending (CR_SERVER_GONE_ERROR, e.g.
  * closed by the server while idle) is retried for any statement.
+ *
+ * With db.hosts the connection goes to the first endpoint of the list
+ * that accepts it and, when it is a Galera node, says it is ready
+ * (wsrep_ready ON: a node cut off from the primary component refuses
+ * queries). A node that stops answering, or reports itself not ready in
+ * the middle of the work (error 1047), is DB_DOWN like a lost link: the
+ * next connect walks the list again from its start, so the workers come
+ * back to their preferred node once it is up.
  */
 #include <config.h>
 
@@ -142,28 +150,78 @@ set_options(MYSQL *my)
 	    "NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'") ? -1 : 0;
 }
 
+/*
+ * 1 when the server is not a Galera node or a ready one; 0 when it is a
+ * node that refuses work (not in the primary component, still joining).
+ */
 static int
-connect_db(struct db *db)
+node_ready(MYSQL *my)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int ready = 0;
+
+	if (mysql_query(my, "SHOW STATUS LIKE 'wsrep_ready'") != 0 ||
+	    (res = mysql_store_result(my)) == NULL)
+		return 0;
+	row = mysql_fetch_row(res);
+	ready = row == NULL || (row[1] != NULL && strcmp(row[1], "ON") == 0);
+	mysql_free_result(res);
+	return ready;
+}
+
+/* One endpoint: socket (host NULL) or host and port. */
+static int
+connect_one(struct db *db, const char *host, unsigned int port,
+    const char *sock, int check_ready)
 {
 	const struct config *c = db->cfg;
 
-	if (db->my != NULL)
-		return DB_OK;
 	if ((db->my = mysql_init(NULL)) == NULL) {
 		snprintf(db->err, sizeof(db->err), "mysql_init failed");
 		return DB_DOWN;
 	}
 	if (set_options(db->my) != 0 ||
-	    mysql_real_connect(db->my, c->db_socket != NULL ? NULL :
-	    c->db_host, c->db_user, c->db_password, c->db_name,
-	    (unsigned int)c->db_port, c->db_socket, CLIENT_FOUND_ROWS) ==
-	    NULL) {
-		snprintf(db->err, sizeof(db->err), "connect: %s",
-		    mysql_error(db->my));
+	    mysql_real_connect(db->my, host, c->db_user, c->db_password,
+	    c->db_name, port, sock, CLIENT_FOUND_ROWS) == NULL) {
+		snprintf(db->err, sizeof(db->err), "connect %s: %s",
+		    sock != NULL ? sock : host, mysql_error(db->my));
+		disconnect(db);
+		return DB_DOWN;
+	}
+	if (check_ready && !node_ready(db->my)) {
+		snprintf(db->err, sizeof(db->err), "connect %s:%u: the "
+		    "Galera node is not ready", host, port);
 		disconnect(db);
 		return DB_DOWN;
 	}
 	return DB_OK;
+}
+
+static int
+connect_db(struct db *db)
+{
+	const struct config *c = db->cfg;
+	struct config_host h[CONFIG_HOSTS_MAX];
+	const char *why;
+	int n, i;
+
+	if (db->my != NULL)
+		return DB_OK;
+	if (c->db_socket != NULL || c->db_hosts == NULL)
+		return connect_one(db, c->db_socket != NULL ? NULL :
+		    c->db_host, (unsigned int)c->db_port, c->db_socket, 0);
+	if ((n = config_hosts_parse(c->db_hosts, c->db_port, h,
+	    CONFIG_HOSTS_MAX, &why)) < 0) {
+		snprintf(db->err, sizeof(db->err), "db.hosts: %s", why);
+		return DB_DOWN;
+	}
+	for (i = 0; i < n; i++)
+		if (connect_one(db, h[i].host, (unsigned int)h[i].port, NULL,
+		    1) == DB_OK) {
+			return DB_OK;
+		}
+	return DB_DOWN;		/* db->err: the last endpoint's failure */
 }
 
 int
@@ -204,9 +262,11 @@ classify(unsigned int e)
 	case ER_NO_REFERENCED_ROW:
 	case ER_NO_REFERENCED_ROW_2:
 		return DB_NO_PARENT;
-	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_DEADLOCK:		/* also a Galera certification
+					 * failure or brute-force abort */
 	case ER_LOCK_WAIT_TIMEOUT:
 		return DB_RETRY;
+	case ER_UNKNOWN_COM_ERROR:	/* Galera: node not ready */
 	case CR_SERVER_GONE_ERROR:
 	case CR_SERVER_LOST:
 	case CR_CONNECTION_ERROR:
@@ -560,9 +620,13 @@ db_commit(struct db *db)
 		rc = classify(mysql_errno(db->my));
 		snprintf(db->err, sizeof(db->err), "commit: %s",
 		    mysql_error(db->my));
-		if (rc != DB_DOWN)
+		/* DB_RETRY: on Galera a commit that lost certification
+		 * against a write of another node. */
+		if (rc != DB_DOWN && rc != DB_RETRY)
 			rc = DB_ERROR;
 		mysql_rollback(db->my);
+		if (rc == DB_DOWN)
+			disconnect(db);
 	}
 	db->in_tx = 0;
 	return rc;

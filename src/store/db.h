@@ -1,7 +1,8 @@
 /*
  * db.h - one MariaDB connection (Connector/C) and prepared statements.
  *
- * Owns: connecting lazily from the configuration (UNIX socket or host/port,
+ * Owns: connecting lazily from the configuration (UNIX socket, host/port,
+ * or the first ready endpoint of the db.hosts failover list,
  * utf8mb4, UTC session time zone), a per-connection cache of prepared
  * statements, binding typed parameters and result columns, transactions,
  * and one transparent reconnect when the server went away outside a
@@ -27,8 +28,9 @@ enum db_rc {
 	DB_DOWN = -2,		/* cannot reach the server */
 	DB_DUPLICATE = -3,	/* unique key violated */
 	DB_NO_PARENT = -4,	/* foreign key target missing */
-	DB_RETRY = -5		/* deadlock or lock wait timeout: the
-				 * transaction was rolled back; run it again */
+	DB_RETRY = -5		/* deadlock, lock wait timeout or (Galera)
+				 * lost certification: the transaction was
+				 * rolled back; run it again */
 };
 
 enum db_type {

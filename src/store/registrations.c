@@ -45,6 +45,13 @@ static const char SQL_LOCK_STATE[] = "SELECT a.status,"
     " FROM activation a WHERE a.id = ? AND" REG_SCOPE " FOR UPDATE";
 static const char SQL_LOCK_APP[] =
     "SELECT 1 FROM app WHERE id = ? FOR UPDATE";
+/* A write to the row that leaves it as it was (see reg_lock_app). */
+static const char SQL_TOUCH_APP_FWD[] =
+    "UPDATE app SET created_at = created_at + INTERVAL 1 SECOND"
+    " WHERE id = ?";
+static const char SQL_TOUCH_APP_BACK[] =
+    "UPDATE app SET created_at = created_at - INTERVAL 1 SECOND"
+    " WHERE id = ?";
 static const char SQL_SET_ACTIVE[] =
     "UPDATE activation SET status = 3, activation_code = NULL,"
     " failed_attempts = 0, committed_by = ?,"
@@ -248,12 +255,26 @@ reg_lock(struct db *db, const struct reg_scope *scope, const char *id,
 	return DB_OK;
 }
 
+/*
+ * The lock serialises the creates of one node. Galera does not replicate
+ * locks: two nodes could each hold "their" lock, count no unfinished
+ * registration and insert two different rows, which certification would
+ * not see as a conflict. So the row is also written -- moved and put back,
+ * which leaves its value as it was but puts the row into the
+ * transaction's write set: of two such creates on two nodes one then
+ * fails certification (DB_RETRY) and, run again, sees the other's row.
+ */
 int
 reg_lock_app(struct db *db, const char *app_id)
 {
 	struct db_arg a = db_str(app_id);
+	int rc;
 
-	return db_exists(db, SQL_LOCK_APP, &a, 1);
+	if ((rc = db_exists(db, SQL_LOCK_APP, &a, 1)) != DB_OK)
+		return rc;
+	if ((rc = db_exec(db, SQL_TOUCH_APP_FWD, &a, 1, NULL)) != DB_OK)
+		return rc;
+	return db_exec(db, SQL_TOUCH_APP_BACK, &a, 1, NULL);
 }
 
 /* One UPDATE of a row the caller has locked (so it is there). */

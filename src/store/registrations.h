@@ -127,7 +127,9 @@ struct reg_state {
 int	reg_lock(struct db *db, const struct reg_scope *scope, const char *id,
 	    struct reg_state *out);
 /* Inside the caller's transaction: lock the application row (serialises
- * creates that check for unfinished registrations). DB_OK, DB_NOT_FOUND. */
+ * creates that check for unfinished registrations) and write it unchanged
+ * (so that on Galera two such creates on two nodes conflict at
+ * certification). DB_OK, DB_NOT_FOUND, DB_RETRY, DB_ERROR, DB_DOWN. */
 int	reg_lock_app(struct db *db, const char *app_id);
 
 /*

@@ -26,6 +26,42 @@ rejects(const char *text, const char *want, const char *what)
 	    strstr(err, want) != NULL, "%s (%s)", what, err);
 }
 
+static void
+hosts_ok(void)
+{
+	struct config_host h[CONFIG_HOSTS_MAX];
+	const char *why;
+	int n;
+
+	n = config_hosts_parse("127.0.0.1:29201, db2 ,[::1]:3307\tdb4:1",
+	    3306, h, CONFIG_HOSTS_MAX, &why);
+	tap_ok(n == 4, "four entries, commas and blanks separate (%d)", n);
+	if (n != 4)
+		return;
+	tap_ok(strcmp(h[0].host, "127.0.0.1") == 0 && h[0].port == 29201,
+	    "host:port");
+	tap_ok(strcmp(h[1].host, "db2") == 0 && h[1].port == 3306,
+	    "no port: the default");
+	tap_ok(strcmp(h[2].host, "::1") == 0 && h[2].port == 3307,
+	    "[ipv6]:port");
+	tap_ok(strcmp(h[3].host, "db4") == 0 && h[3].port == 1,
+	    "tab separates too");
+	tap_ok(config_hosts_parse("a b c", 1, h, 2, &why) < 0 &&
+	    strcmp(why, "too many hosts") == 0, "more than max refused");
+	tap_ok(config_hosts_parse("a:65536", 1, h, 2, &why) < 0,
+	    "port above 65535 refused");
+	tap_ok(config_hosts_parse("a:", 1, h, 2, &why) < 0,
+	    "empty port refused");
+	tap_ok(config_hosts_parse("::1", 1, h, 2, &why) < 0,
+	    "bare IPv6 refused (needs brackets)");
+	tap_ok(config_hosts_parse("[::1", 1, h, 2, &why) < 0,
+	    "unclosed bracket refused");
+	tap_ok(config_hosts_parse(":3306", 1, h, 2, &why) < 0,
+	    "empty host refused");
+	tap_ok(config_hosts_parse("  ", 1, h, 2, &why) < 0,
+	    "blank list refused");
+}
+
 int
 main(void)
 {
@@ -117,6 +153,16 @@ main(void)
 	tap_ok(config_load(&c, "/nonexistent/paserv.conf", 0, err,
 	    sizeof(err)) == 0 && c.path == NULL, "optional missing file is "
 	    "skipped");
+	config_free(&c);
+
+	/* db.hosts: the failover list. */
+	hosts_ok();
+	rejects(KEY "db.hosts = a:0\n", "db.hosts: bad port",
+	    "db.hosts with a bad port is refused at load");
+	rejects(KEY "db.hosts = ,\n", "db.hosts: no host",
+	    "an empty db.hosts list is refused");
+	tap_ok(load(&c, KEY "db.hosts = n1:3311, n2\n", err, sizeof(err)) ==
+	    0 && c.db_hosts != NULL, "db.hosts loads (%s)", err);
 	config_free(&c);
 	return tap_done();
 }
