@@ -17,12 +17,14 @@
 #define INSERT_ARGS	12
 
 /*
- * Multi-row statements for AUDIT_INSERT_SIZES rows, built once per process
- * (the statement cache keys on the text's address, which stays put): a
- * batch is written as a few statements instead of one per row.
+ * Multi-row statements of 8 and 1 rows (8 x 12 parameters is what the
+ * store binds at most), built once per process (the statement cache keys
+ * on the text's address, which stays put): a batch of 64 rows is 8
+ * statements instead of 64.
  */
-static const int SIZES[] = { 64, 8, 1 };
-static char *insert_sql[3];
+static const int SIZES[] = { 8, 1 };
+#define NSIZES	(sizeof(SIZES) / sizeof(SIZES[0]))
+static char *insert_sql[NSIZES];
 static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -31,7 +33,7 @@ build_inserts(void)
 	size_t i, k, cap;
 	char *s;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NSIZES; i++) {
 		cap = sizeof(INSERT_HEAD) + (size_t)SIZES[i] *
 		    (sizeof(INSERT_ROW) + 1);
 		if ((s = malloc(cap)) == NULL)

@@ -18,7 +18,7 @@
 
 #include "common/config.h"
 
-#define DB_MAX_ARGS	24
+#define DB_MAX_ARGS	96	/* 8 audit rows of 12 in one INSERT */
 #define DB_MAX_COLS	24
 
 enum db_rc {

@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
-t = e.Tap(32)
+t = e.Tap(33)
 A = e.admin_auth()
 work = tempfile.mkdtemp(prefix="paserv-e2e-audit-")
 # Client addresses of this run (198.18.0.0/15: benchmarking, never real),
@@ -228,6 +228,13 @@ st = e.mysql("SELECT status, failed_attempts, blocked_reason FROM activation"
              " WHERE id = '%s'" % reg_a).split()
 t.eq(st, ["4", str(MAX_FAILED), "MAX_FAILED_ATTEMPTS"],
      "the activation is BLOCKED after signature.max_failed failures")
+audit_q = ("SELECT COUNT(*) FROM audit_event WHERE object_id = '%s' AND"
+           " action = 'POST /pa/v3/signature/validate'" % reg_a)
+deadline = time.time() + 10
+while time.time() < deadline and int(e.mysql(audit_q) or 0) < 10000:
+    time.sleep(0.2)
+t.eq(e.mysql(audit_q).strip(), "10000",
+     "every one of the 10,000 attempts has its audit row")
 t.ok(len(b_results) > 0 and all(x == '200 {"status":"OK"}'
                                 for x in b_results),
      "another user's phone kept signing during the attack (%d calls)"
