@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	}
 	fuzz_db_set(n > 0 && (data[n - 1] & 1) ? FUZZ_DB_DOWN : FUZZ_DB_EMPTY);
 	memset(&id, 0, sizeof(id));
-	r = auth_verify(db, cache, s, &id);
+	r = auth_verify(db, fuzz_config(), cache, s, "192.0.2.1", &id);
 	FUZZ_ASSERT(r != AUTH_OK);
 	free(s);
 	return 0;

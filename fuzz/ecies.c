@@ -49,8 +49,6 @@ keys(void)
 {
 	static struct keys k;
 	static int done;
-	const char *app_parts[2] = { "application", "fuzz-app" };
-	const char *act_parts[2] = { "fuzz-user", ACTIVATION_ID };
 	uint8_t pub[65];
 	size_t publen;
 	char *enc;
@@ -61,15 +59,17 @@ keys(void)
 	strcpy(k.app.id, "fuzz-app");
 	strcpy(k.app.app_key, APP_KEY);
 	strcpy(k.app.app_secret, APP_SECRET);
-	FUZZ_ASSERT(secret_keypair_new(fuzz_config(), app_parts, 2,
-	    APP_PRIV_ENC_MAX, pub, &publen, &enc, &k.app_key) == 0);
+	FUZZ_ASSERT(secret_keypair_new(fuzz_config(), SECRET_APP_KEY, NULL,
+	    "fuzz-app", APP_PRIV_ENC_MAX, pub, &publen, &enc,
+	    &k.app_key) == 0);
 	strcpy(k.app.master_private_key_enc, enc);
 	free(enc);
 	strcpy(k.act.id, ACTIVATION_ID);
 	strcpy(k.act.app_id, "fuzz-app");
 	strcpy(k.act.user_id, "fuzz-user");
-	FUZZ_ASSERT(secret_keypair_new(fuzz_config(), act_parts, 2,
-	    REG_PRIV_ENC_MAX, pub, &publen, &enc, &k.act_key) == 0);
+	FUZZ_ASSERT(secret_keypair_new(fuzz_config(), SECRET_REG_KEY,
+	    "fuzz-user", ACTIVATION_ID, REG_PRIV_ENC_MAX, pub, &publen, &enc,
+	    &k.act_key) == 0);
 	strcpy(k.act.server_private_key_enc, enc);
 	free(enc);
 	memcpy(k.pk.transport, TRANSPORT, sizeof(TRANSPORT));
