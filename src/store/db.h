@@ -113,6 +113,20 @@ int	db_count(struct db *db, const char *sql, const struct db_arg *args,
  */
 void	db_forget(struct db *db, const char *sql);
 
+/* The next transaction of the connection runs at READ COMMITTED (no gap
+ * locks: batch jobs and outbox claims). */
+int	db_read_committed(struct db *db);
+
+/*
+ * An outbox claim in one READ COMMITTED transaction: select_sql, bound to
+ * (select_arg, limit), yields due row ids (FOR UPDATE SKIP LOCKED);
+ * update_sql, bound to (holder, lease_s, id), leases each. At most limit
+ * ids into ids, their count in *n. DB_OK or a negative enum db_rc.
+ */
+int	db_claim(struct db *db, const char *select_sql, const char *select_arg,
+	    const char *update_sql, const char *holder, int64_t lease_s,
+	    int64_t limit, int64_t *ids, size_t *n);
+
 int	db_begin(struct db *db);
 int	db_commit(struct db *db);
 void	db_rollback(struct db *db);

@@ -9,10 +9,6 @@
 
 #define MS(col) "CAST(ROUND(UNIX_TIMESTAMP(" col ") * 1000) AS SIGNED)"
 
-/* The next statement (the claim transaction) at READ COMMITTED: no gap
- * locks on the scanned range, so claims do not block inserts. */
-static const char SQL_READ_COMMITTED[] =
-    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 /*
  * Due, unclaimed (or claim lapsed), callback neither excluded nor with
  * its circuit breaker open, and the first
@@ -88,60 +84,12 @@ static const char SQL_DISPATCHERS[] =
     " latency_p99_ms FROM dispatcher_status ORDER BY updated_at DESC"
     " LIMIT 100";
 
-struct claim_rows {
-	struct db_col	 c;
-	int64_t		*ids;
-	size_t		 n;
-	size_t		 cap;
-};
-
-static int
-claim_row(void *arg)
-{
-	struct claim_rows *r = arg;
-
-	if (r->n >= r->cap)
-		return -1;
-	r->ids[r->n++] = r->c.i;
-	return 0;
-}
-
 int
 dlv_claim(struct db *db, const char *holder, int64_t lease_s,
     const char *exclude_json, int64_t limit, int64_t *ids, size_t *n)
 {
-	struct claim_rows r = { db_out(DB_T_I64, NULL, 0), ids, 0,
-	    (size_t)limit };
-	struct db_arg a[3];
-	size_t i;
-	int rc;
-
-	*n = 0;
-	if (limit <= 0)
-		return DB_OK;
-	if ((rc = db_exec(db, SQL_READ_COMMITTED, NULL, 0, NULL)) != DB_OK)
-		return rc;
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
-	a[0] = db_str(exclude_json);
-	a[1] = db_i64(limit);
-	rc = db_query(db, SQL_CLAIM_SELECT, a, 2, &r.c, 1, claim_row, &r);
-	if (rc < 0)
-		goto fail;
-	a[0] = db_str(holder);
-	a[1] = db_i64(lease_s);
-	for (i = 0; i < r.n; i++) {
-		a[2] = db_i64(ids[i]);
-		if ((rc = db_exec(db, SQL_CLAIM_UPDATE, a, 3, NULL)) != DB_OK)
-			goto fail;
-	}
-	if ((rc = db_commit(db)) != DB_OK)
-		goto fail;
-	*n = r.n;
-	return DB_OK;
-fail:
-	db_rollback(db);
-	return rc < 0 ? rc : DB_ERROR;
+	return db_claim(db, SQL_CLAIM_SELECT, exclude_json, SQL_CLAIM_UPDATE,
+	    holder, lease_s, limit, ids, n);
 }
 
 int

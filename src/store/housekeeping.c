@@ -146,18 +146,13 @@ hk_lease_release(struct db *db, const char *name, const char *holder)
 }
 
 /*
- * Each batch statement runs at READ COMMITTED: its range scan then takes
- * no gap locks and waits for a row another transaction holds only when the
- * row's committed version matches (semi-consistent read), so it neither
- * blocks nor deadlocks with creates and
- * key exchanges writing the same index ranges (at REPEATABLE READ a
- * multi-row insert of expired rows deadlocked with it). The setting
- * applies to the next transaction only, i.e. the statement that follows.
+ * One batch statement; the LIMIT is the last argument. It runs at READ
+ * COMMITTED: its range scan then takes no gap locks and waits for a row
+ * another transaction holds only when the row's committed version matches
+ * (semi-consistent read), so it neither blocks nor deadlocks with creates
+ * and key exchanges writing the same index ranges (at REPEATABLE READ a
+ * multi-row insert of expired rows deadlocked with it).
  */
-static const char SQL_READ_COMMITTED[] =
-    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
-
-/* One batch statement at READ COMMITTED; the LIMIT is the last argument. */
 static int
 limited(struct db *db, const char *sql, struct db_arg *a, size_t n,
     uint64_t *changed)
@@ -165,7 +160,7 @@ limited(struct db *db, const char *sql, struct db_arg *a, size_t n,
 	int rc;
 
 	*changed = 0;
-	if ((rc = db_exec(db, SQL_READ_COMMITTED, NULL, 0, NULL)) != DB_OK)
+	if ((rc = db_read_committed(db)) != DB_OK)
 		return rc;
 	return db_exec(db, sql, a, n, changed);
 }

@@ -48,9 +48,6 @@ static const char SQL_MESSAGE_EVENT[] =
 static const char SQL_MESSAGE_COUNT[] =
     "SELECT COUNT(*) FROM push_delivery WHERE event_id = LAST_INSERT_ID()";
 
-/* The next statement (the claim transaction) at READ COMMITTED. */
-static const char SQL_READ_COMMITTED[] =
-    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 /* Due, unclaimed (or claim lapsed), of the platform, and the first
  * pending one of its (device, object): the pushes about one operation
  * reach a phone in the order they happened. */
@@ -239,60 +236,12 @@ fail:
 
 /* --- the dispatcher ----------------------------------------------------- */
 
-struct claim_rows {
-	struct db_col	 c;
-	int64_t		*ids;
-	size_t		 n;
-	size_t		 cap;
-};
-
-static int
-claim_row(void *arg)
-{
-	struct claim_rows *r = arg;
-
-	if (r->n >= r->cap)
-		return -1;
-	r->ids[r->n++] = r->c.i;
-	return 0;
-}
-
 int
 push_claim(struct db *db, const char *holder, int64_t lease_s,
     const char *platform, int64_t limit, int64_t *ids, size_t *n)
 {
-	struct claim_rows r = { db_out(DB_T_I64, NULL, 0), ids, 0,
-	    (size_t)limit };
-	struct db_arg a[3];
-	size_t i;
-	int rc;
-
-	*n = 0;
-	if (limit <= 0)
-		return DB_OK;
-	if ((rc = db_exec(db, SQL_READ_COMMITTED, NULL, 0, NULL)) != DB_OK)
-		return rc;
-	if ((rc = db_begin(db)) != DB_OK)
-		return rc;
-	a[0] = db_str(platform);
-	a[1] = db_i64(limit);
-	rc = db_query(db, SQL_CLAIM_SELECT, a, 2, &r.c, 1, claim_row, &r);
-	if (rc < 0)
-		goto fail;
-	a[0] = db_str(holder);
-	a[1] = db_i64(lease_s);
-	for (i = 0; i < r.n; i++) {
-		a[2] = db_i64(ids[i]);
-		if ((rc = db_exec(db, SQL_CLAIM_UPDATE, a, 3, NULL)) != DB_OK)
-			goto fail;
-	}
-	if ((rc = db_commit(db)) != DB_OK)
-		goto fail;
-	*n = r.n;
-	return DB_OK;
-fail:
-	db_rollback(db);
-	return rc < 0 ? rc : DB_ERROR;
+	return db_claim(db, SQL_CLAIM_SELECT, platform, SQL_CLAIM_UPDATE,
+	    holder, lease_s, limit, ids, n);
 }
 
 int

@@ -23,9 +23,6 @@ struct rekey_column {
 	int	composite;		/* key (key_column, user_column) */
 };
 
-static const char SQL_READ_COMMITTED[] =
-    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
-
 /* 1..64 of [a-z0-9_]. */
 static int
 identifier(const char *s)
@@ -111,7 +108,7 @@ rekey_begin(struct db *db)
 {
 	int rc;
 
-	if ((rc = db_exec(db, SQL_READ_COMMITTED, NULL, 0, NULL)) != DB_OK)
+	if ((rc = db_read_committed(db)) != DB_OK)
 		return rc;
 	return db_begin(db);
 }
