@@ -52,40 +52,6 @@ db_library_end(void)
 {
 }
 
-struct db_arg
-db_str(const char *s)
-{
-	struct db_arg a = { DB_T_STR, s, s != NULL ? strlen(s) : 0, 0 };
-
-	if (s == NULL)
-		a.type = DB_T_NULL;
-	return a;
-}
-
-struct db_arg
-db_blob(const void *p, size_t n)
-{
-	struct db_arg a = { DB_T_BLOB, p, n, 0 };
-
-	return a;
-}
-
-struct db_arg
-db_i64(int64_t v)
-{
-	struct db_arg a = { DB_T_I64, NULL, 0, v };
-
-	return a;
-}
-
-struct db_col
-db_out(enum db_type t, void *buf, size_t cap)
-{
-	struct db_col c = { t, buf, cap, 0, 0, 0 };
-
-	return c;
-}
-
 struct db *
 db_new(const struct config *cfg)
 {

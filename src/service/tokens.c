@@ -71,28 +71,23 @@ digest_ok(const struct config *cfg, const struct token_view *v,
  * First use of this nonce with this token (kept while ts is valid). The
  * insert runs on its own (token_check is never called inside a
  * transaction): on Galera the same nonce inserted on two nodes at once
- * makes one of them lose certification (DB_RETRY); inserted again it then
- * meets the other's row and reads as the replay it is.
+ * makes one of them lose certification; the store runs such a lone
+ * statement again, and it then meets the other's row and reads as the
+ * replay it is.
  */
 static enum svc_rc
 first_use(struct db *db, const struct config *cfg, const struct hdr_token *h,
     int *fresh)
 {
 	uint8_t data[TOKEN_NONCE_LEN + TOKEN_ID_LEN], hash[32];
-	int rc, attempt;
+	int rc;
 
 	memcpy(data, h->nonce, TOKEN_NONCE_LEN);
 	memcpy(data + TOKEN_NONCE_LEN, h->token_id, TOKEN_ID_LEN);
 	if (pa_sha256(data, sizeof(data), hash) != 0)
 		return SVC_INTERNAL;
-	for (attempt = 1;; attempt++) {
-		rc = replay_insert(db, REPLAY_SCOPE_TOKEN, hash,
-		    h->timestamp_ms + 1000 *
-		    (int64_t)cfg->token_timestamp_validity);
-		if (rc != DB_RETRY || attempt == SVC_TXN_ATTEMPTS)
-			break;
-		svc_retry_pause(attempt + 1);
-	}
+	rc = replay_insert(db, REPLAY_SCOPE_TOKEN, hash, h->timestamp_ms +
+	    1000 * (int64_t)cfg->token_timestamp_validity);
 	*fresh = rc == DB_OK;
 	if (rc == DB_OK || rc == DB_DUPLICATE)
 		return SVC_OK;

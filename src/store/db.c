@@ -11,6 +11,8 @@
  * for what was done; the caller answers "unavailable", the outcome
  * unknown. A link found dead before sending (CR_SERVER_GONE_ERROR, e.g.
  * closed by the server while idle) is retried for any statement.
+ * A statement outside a transaction that lost a deadlock (or a Galera
+ * certification) is run again, up to DB_LONE_ATTEMPTS times in all.
  *
  * With db.hosts the connection goes to the first endpoint of the list
  * that accepts it and, when it is a Galera node, says it is ready
@@ -25,16 +27,20 @@
 #include "store/db.h"
 
 #include <errmsg.h>
+#include <errno.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define DB_STMT_CACHE		32
 #define DB_CONNECT_TIMEOUT	5
 #define DB_IO_TIMEOUT		30
+#define DB_LONE_ATTEMPTS	4	/* of a statement that lost a deadlock */
 
 struct stmt_slot {
 	const char	*sql;
@@ -46,6 +52,7 @@ struct db {
 	MYSQL			*my;
 	int			 in_tx;
 	int			 maybe_applied;	/* last execute lost mid-way */
+	unsigned int		 last_errno;	/* of the last failed one */
 	struct stmt_slot	 cache[DB_STMT_CACHE];
 	size_t			 ncache;
 	char			 err[256];
@@ -61,40 +68,6 @@ void
 db_library_end(void)
 {
 	mysql_library_end();
-}
-
-struct db_arg
-db_str(const char *s)
-{
-	struct db_arg a = { DB_T_STR, s, s != NULL ? strlen(s) : 0, 0 };
-
-	if (s == NULL)
-		a.type = DB_T_NULL;
-	return a;
-}
-
-struct db_arg
-db_blob(const void *p, size_t n)
-{
-	struct db_arg a = { DB_T_BLOB, p, n, 0 };
-
-	return a;
-}
-
-struct db_arg
-db_i64(int64_t v)
-{
-	struct db_arg a = { DB_T_I64, NULL, 0, v };
-
-	return a;
-}
-
-struct db_col
-db_out(enum db_type t, void *buf, size_t cap)
-{
-	struct db_col c = { t, buf, cap, 0, 0, 0 };
-
-	return c;
 }
 
 struct db *
@@ -282,6 +255,7 @@ stmt_fail(struct db *db, MYSQL_STMT *st, const char *what)
 {
 	unsigned int e = mysql_stmt_errno(st);
 
+	db->last_errno = e;
 	snprintf(db->err, sizeof(db->err), "%s: %u %s", what, e,
 	    mysql_stmt_error(st));
 	return classify(e);
@@ -485,6 +459,24 @@ run_once(struct db *db, const char *sql, const struct db_arg *args,
 	return fetch_all(db, st, cols, ncols, row, arg);
 }
 
+/* Before the next attempt of a lone statement: 1-4 ms, then twice that
+ * and so on, at random so that the two sides of a deadlock part. */
+static void
+deadlock_pause(int attempt)
+{
+	static _Thread_local unsigned int seed;
+	struct timespec ts;
+	long ms;
+
+	if (seed == 0)
+		seed = (unsigned int)(uintptr_t)&seed ^ (unsigned int)time(NULL);
+	ms = (1 + rand_r(&seed) % 4) << (attempt - 1);
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /* A SELECT: running it twice changes nothing. */
 static int
 is_read(const char *sql)
@@ -499,7 +491,7 @@ run(struct db *db, const char *sql, const struct db_arg *args, size_t nargs,
     struct db_col *cols, size_t ncols, int (*row)(void *), void *arg,
     uint64_t *affected)
 {
-	int rc;
+	int rc, i;
 
 	db->maybe_applied = 0;
 	rc = run_once(db, sql, args, nargs, cols, ncols, row, arg, affected);
@@ -511,6 +503,19 @@ run(struct db *db, const char *sql, const struct db_arg *args, size_t nargs,
 		    affected);
 		if (rc == DB_STALE)
 			rc = DB_ERROR;
+	}
+	/*
+	 * A statement on its own (autocommit) that lost a deadlock or a
+	 * Galera certification was rolled back whole, before any row
+	 * reached the caller: run it again. (Inside a transaction the whole
+	 * transaction is gone and its caller reruns it; a lock wait timeout
+	 * has waited long enough already.)
+	 */
+	for (i = 1; rc == DB_RETRY && !db->in_tx && row == NULL &&
+	    db->last_errno == ER_LOCK_DEADLOCK && i < DB_LONE_ATTEMPTS; i++) {
+		deadlock_pause(i);
+		rc = run_once(db, sql, args, nargs, cols, ncols, row, arg,
+		    affected);
 	}
 	if (rc == DB_DOWN && !db->in_tx && (!db->maybe_applied ||
 	    is_read(sql))) {

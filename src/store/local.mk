@@ -1,7 +1,7 @@
 # src/store: MariaDB access. The only place that holds SQL text.
 noinst_LIBRARIES += src/store/libpastore.a
 src_store_libpastore_a_SOURCES = \
-	src/store/db.c src/store/db.h src/store/db_claim.c \
+	src/store/db.c src/store/db.h src/store/db_common.c \
 	src/store/apps.c src/store/apps.h \
 	src/store/users.c src/store/users.h \
 	src/store/registrations.c src/store/registrations.h \

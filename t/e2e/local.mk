@@ -17,6 +17,7 @@ E2E_TESTS = t/e2e/010_health.py t/e2e/020_auth.py t/e2e/030_applications.py \
 	t/e2e/080_registrations.py t/e2e/081_registration_lifecycle.py \
 	t/e2e/090_activation.py t/e2e/091_activation_errors.py \
 	t/e2e/092_keystore.py t/e2e/093_activation_retry.py \
+	t/e2e/094_lone_deadlock.py \
 	t/e2e/095_seed_tutorial.py \
 	t/e2e/096_registration_events.py \
 	t/e2e/100_signatures.py t/e2e/101_tokens_vault.py \

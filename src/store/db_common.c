@@ -1,11 +1,48 @@
 /*
- * db_claim.c - READ COMMITTED transactions and the outbox claim (see
- * db.h), written on the public statement functions only, so that any
+ * db_common.c - the parts of db.h that need no MariaDB (see db.h): the
+ * argument builders, READ COMMITTED transactions and the outbox claim,
+ * written on the public statement functions only, so that any
  * implementation of those (the fuzz targets' stub database too) serves.
  */
 #include <config.h>
 
 #include "store/db.h"
+
+#include <string.h>
+
+struct db_arg
+db_str(const char *s)
+{
+	struct db_arg a = { DB_T_STR, s, s != NULL ? strlen(s) : 0, 0 };
+
+	if (s == NULL)
+		a.type = DB_T_NULL;
+	return a;
+}
+
+struct db_arg
+db_blob(const void *p, size_t n)
+{
+	struct db_arg a = { DB_T_BLOB, p, n, 0 };
+
+	return a;
+}
+
+struct db_arg
+db_i64(int64_t v)
+{
+	struct db_arg a = { DB_T_I64, NULL, 0, v };
+
+	return a;
+}
+
+struct db_col
+db_out(enum db_type t, void *buf, size_t cap)
+{
+	struct db_col c = { t, buf, cap, 0, 0, 0 };
+
+	return c;
+}
 
 int
 db_read_committed(struct db *db)
