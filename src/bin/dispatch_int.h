@@ -84,6 +84,14 @@ void	dispatch_slot_clear(struct slot *s);
 /* Adds "name: value" to the slot's request headers. 0 or -1. */
 int	dispatch_add_header(struct slot *s, const char *name,
 	    const char *value);
+/*
+ * A new easy handle in s->easy for a POST of s->body with s->headers to
+ * url: http(s) only, no redirects, no signals, the dispatcher's connect
+ * timeout, timeout_ms in all, errors into s->error. The caller adds how
+ * the answer is read and its own options. NULL: out of memory.
+ */
+CURL	*dispatch_easy_post(const struct config *cfg, struct slot *s,
+	    const char *url, long timeout_ms);
 /* A random number in [0, 1) for the jitter of retries. */
 double	dispatch_jitter(void);
 

@@ -168,24 +168,11 @@ easy_post(struct dispatcher *x, struct slot *s, const char *url, int h2c)
 	const struct config *cfg = x->cfg;
 	CURL *e;
 
-	if ((s->easy = e = curl_easy_init()) == NULL)
+	if ((e = dispatch_easy_post(cfg, s, url, cfg->push_timeout_ms)) ==
+	    NULL)
 		return -1;
-	curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, s->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "paserv-dispatch/"
-	    PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    cfg->dispatch_connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->push_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, h2c ?
 	    (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
 	    (long)CURL_HTTP_VERSION_2TLS);

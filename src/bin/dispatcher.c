@@ -173,23 +173,10 @@ prepare(struct dispatcher *x, struct slot *s)
 	    dispatch_add_header(s, "Expect", "") != 0 ||
 	    (s->auth.bearer && bearer(s) != 0))
 		return "out of memory";
-	if ((s->easy = e = curl_easy_init()) == NULL)
+	if ((e = dispatch_easy_post(cfg, s, s->d->url,
+	    cfg->dispatch_timeout_ms)) == NULL)
 		return "out of memory";
-	curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(e, CURLOPT_URL, s->d->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, s->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "paserv-dispatch/"
-	    PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-	    cfg->dispatch_connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, cfg->dispatch_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
 	if (s->auth.basic) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 		curl_easy_setopt(e, CURLOPT_USERNAME, s->auth.username);
@@ -206,6 +193,31 @@ prepare(struct dispatcher *x, struct slot *s)
 			curl_easy_setopt(e, CURLOPT_CAINFO, s->auth.ca_file);
 	}
 	return NULL;
+}
+
+CURL *
+dispatch_easy_post(const struct config *cfg, struct slot *s, const char *url,
+    long timeout_ms)
+{
+	CURL *e;
+
+	if ((s->easy = e = curl_easy_init()) == NULL)
+		return NULL;
+	curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, s->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(s->body));
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "paserv-dispatch/"
+	    PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    cfg->dispatch_connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
+	return e;
 }
 
 double

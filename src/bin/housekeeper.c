@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/timeutil.h"
 #include "service/housekeeping.h"
 #include "store/db.h"
 
@@ -59,10 +60,9 @@ report(struct db *db, enum svc_rc rc, const struct hk_counts *c)
 static void
 pause_until_next(struct housekeeper *h)
 {
-	struct timespec until;
+	struct timespec until = time_mono_deadline(1000 *
+	    (int64_t)h->cfg->housekeeping_interval);
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += h->cfg->housekeeping_interval;
 	pthread_mutex_lock(&h->mu);
 	while (!atomic_load(&h->stop) &&
 	    pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT)
@@ -103,8 +103,6 @@ struct housekeeper *
 housekeeper_start(const struct config *cfg)
 {
 	struct housekeeper *h;
-	pthread_condattr_t ca;
-	int cond_ok = 0;
 
 	if (cfg->housekeeping_interval <= 0)
 		return NULL;
@@ -113,13 +111,7 @@ housekeeper_start(const struct config *cfg)
 	h->cfg = cfg;
 	atomic_init(&h->stop, 0);
 	if (housekeeping_holder_id(h->holder, sizeof(h->holder)) != 0 ||
-	    pthread_condattr_init(&ca) != 0)
-		goto fail;
-	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
-	    pthread_cond_init(&h->cv, &ca) == 0)
-		cond_ok = 1;
-	pthread_condattr_destroy(&ca);
-	if (!cond_ok)
+	    time_cond_init(&h->cv) != 0)
 		goto fail;
 	if (pthread_mutex_init(&h->mu, NULL) != 0) {
 		pthread_cond_destroy(&h->cv);

@@ -232,14 +232,8 @@ write_batch(struct db *db, const struct audit_row *rows, size_t n)
 static void
 wait_for_rows(struct writer *w)
 {
-	struct timespec until;
+	struct timespec until = time_mono_deadline(AUDIT_FLUSH_MS);
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += AUDIT_FLUSH_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	while (!w->stop && w->count < AUDIT_FLUSH_ROWS &&
 	    pthread_cond_timedwait(&w->cv, &w->mu, &until) != ETIMEDOUT)
 		;
@@ -301,8 +295,6 @@ int
 audit_writer_start(const struct config *cfg)
 {
 	struct writer *w;
-	pthread_condattr_t ca;
-	int ok = 0;
 
 	if (!cfg->audit_enabled)
 		return 0;
@@ -311,13 +303,7 @@ audit_writer_start(const struct config *cfg)
 	    (w->batch = calloc(AUDIT_FLUSH_ROWS, sizeof(*w->batch))) == NULL)
 		goto fail;
 	w->cfg = cfg;
-	if (pthread_condattr_init(&ca) != 0)
-		goto fail;
-	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
-	    pthread_cond_init(&w->cv, &ca) == 0)
-		ok = 1;
-	pthread_condattr_destroy(&ca);
-	if (!ok)
+	if (time_cond_init(&w->cv) != 0)
 		goto fail;
 	if (pthread_mutex_init(&w->mu, NULL) != 0) {
 		pthread_cond_destroy(&w->cv);
