@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,15 @@ serve(const struct worker_kind *k, const struct opts *o,
 	int threads = (int)(o->threads > 0 ? o->threads :
 	    cfg->workers_threads), rc;
 
+	/*
+	 * glibc gives each thread that meets a locked arena a new one, up to
+	 * 8 per CPU, and each keeps its high-water mark: with a few arenas
+	 * the responder's memory stays that of one request per thread.
+	 */
+	if (cfg->workers_malloc_arenas > 0 &&
+	    mallopt(M_ARENA_MAX, (int)cfg->workers_malloc_arenas) != 1)
+		log_warn("cannot limit malloc arenas to %ld",
+		    cfg->workers_malloc_arenas);
 	if (crypto_init() != 0 || db_library_init() != 0) {
 		log_error("library initialisation failed");
 		return -1;

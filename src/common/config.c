@@ -68,6 +68,8 @@ static const struct kspec KEYS[] = {
 	{ "enroll.listen", K_STR, OFF(enroll_listen),
 	    "/run/paserv/enroll.sock", 0, 0, 0 },
 	{ "workers.threads", K_INT, OFF(workers_threads), "8", 1, 1024, 0 },
+	{ "workers.malloc_arenas", K_INT, OFF(workers_malloc_arenas), "2", 0,
+	    64, 0 },
 	{ "auth.cache_ttl", K_INT, OFF(auth_cache_ttl), "60", 0, 3600, 0 },
 	{ "lookup.cache_ttl", K_INT, OFF(lookup_cache_ttl), "5", 0, 300, 0 },
 	{ "service.base_url", K_STR, OFF(service_base_url),

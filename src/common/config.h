@@ -48,6 +48,7 @@ struct config {
 	char	*cloud_listen;
 	char	*enroll_listen;
 	long	 workers_threads;
+	long	 workers_malloc_arenas;	/* 0: glibc's default */
 	long	 auth_cache_ttl;	/* seconds */
 	long	 lookup_cache_ttl;	/* seconds; 0: off */
 	char	*service_base_url;

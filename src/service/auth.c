@@ -63,7 +63,7 @@ auth_cache_new(size_t slots, int64_t ttl_ms, int64_t neg_ttl_ms)
 		return NULL;
 	}
 	if (password_generate(pw) == 0)
-		c->dummy_hash = password_hash(pw);
+		c->dummy_hash = password_hash(pw, PASSWORD_GENERATED);
 	OPENSSL_cleanse(pw, sizeof(pw));
 	return c;
 }

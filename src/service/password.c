@@ -13,9 +13,11 @@
 #include <crypt.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char ALPHABET[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -52,18 +54,58 @@ password_hash_supported(const char *hash)
 	return 0;
 }
 
+/*
+ * The gate: at most one crypt run per online CPU in the process at once.
+ * Responder threads beyond that wait their turn instead of each mapping
+ * its own yescrypt region next to the others.
+ */
+static pthread_once_t gate_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t gate_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static long gate_free;
+
+static void
+gate_init(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	gate_free = n >= 1 ? n : 1;
+}
+
+static const char *
+gated_crypt(const char *password, const char *setting, struct crypt_data *cd)
+{
+	const char *h;
+
+	(void)pthread_once(&gate_once, gate_init);
+	pthread_mutex_lock(&gate_mtx);
+	while (gate_free == 0)
+		pthread_cond_wait(&gate_cond, &gate_mtx);
+	gate_free--;
+	pthread_mutex_unlock(&gate_mtx);
+	h = crypt_rn(password, setting, cd, (int)sizeof(*cd));
+	pthread_mutex_lock(&gate_mtx);
+	gate_free++;
+	pthread_cond_signal(&gate_cond);
+	pthread_mutex_unlock(&gate_mtx);
+	return h;
+}
+
 char *
-password_hash(const char *password)
+password_hash(const char *password, enum password_strength s)
 {
 	struct crypt_data *cd = NULL;
 	char *salt = NULL, *out = NULL;
 	const char *h;
 
-	if ((salt = crypt_gensalt_ra("$y$", 0, NULL, 0)) == NULL)
+	/* yescrypt cost 1 is its smallest; 0 asks for libxcrypt's default. */
+	salt = crypt_gensalt_ra("$y$", s == PASSWORD_GENERATED ? 1 : 0, NULL,
+	    0);
+	if (salt == NULL)
 		goto fail;
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		goto fail;
-	h = crypt_rn(password, salt, cd, (int)sizeof(*cd));
+	h = gated_crypt(password, salt, cd);
 	if (h == NULL || h[0] == '*')
 		goto fail;
 	out = strdup(h);
@@ -88,7 +130,7 @@ password_verify(const char *password, const char *hash)
 		return 0;
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		return 0;
-	h = crypt_rn(password, hash, cd, (int)sizeof(*cd));
+	h = gated_crypt(password, hash, cd);
 	n = strlen(hash);
 	if (h != NULL && h[0] != '*' && strlen(h) == n &&
 	    CRYPTO_memcmp(h, hash, n) == 0)

@@ -233,7 +233,8 @@ create_stored(struct db *db, const struct config *cfg,
 	    REG_PRIV_ENC_MAX, pub, &n->server_public_key_len, &enc,
 	    NULL) != 0)
 		goto fail;
-	if (req->otp != NULL && (hash = password_hash(req->otp)) == NULL)
+	if (req->otp != NULL &&
+	    (hash = password_hash(req->otp, PASSWORD_CHOSEN)) == NULL)
 		goto fail;
 	n->id = out->id;
 	n->server_private_key_enc = enc;

@@ -40,7 +40,7 @@ user_create(struct db *db, const char *name, int role,
 	    (role != AUTH_ROLE_ADMIN && role != AUTH_ROLE_USER))
 		return SVC_INVALID;
 	if (password_generate(password) != 0 ||
-	    (hash = password_hash(password)) == NULL) {
+	    (hash = password_hash(password, PASSWORD_GENERATED)) == NULL) {
 		rc = SVC_INTERNAL;
 		goto fail;
 	}

@@ -72,6 +72,7 @@ main(void)
 	tap_ok(load(&c, "", err, sizeof(err)) == 0, "empty text loads");
 	tap_str(c.db_host, "localhost", "default db.host");
 	tap_ok(c.db_port == 3306 && c.workers_threads == 8 &&
+	    c.workers_malloc_arenas == 2 &&
 	    c.http_max_body == 1048576 && c.auth_cache_ttl == 60,
 	    "default numbers");
 	tap_ok(c.db_socket == NULL && !c.master_key_set, "unset defaults");

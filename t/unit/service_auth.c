@@ -2,8 +2,11 @@
 #include <config.h>
 
 #include <crypt.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "service/auth.h"
 #include "service/password.h"
@@ -102,8 +105,9 @@ password_tests(void)
 	tap_ok(strlen(pw) == PASSWORD_GEN_LEN, "generated password length");
 	tap_ok(password_generate(pw2) == 0 && strcmp(pw, pw2) != 0,
 	    "passwords differ");
-	h = password_hash(pw);
-	tap_ok(h != NULL && strncmp(h, "$y$", 3) == 0, "yescrypt hash");
+	h = password_hash(pw, PASSWORD_GENERATED);
+	tap_ok(h != NULL && strncmp(h, "$y$j75$", 7) == 0,
+	    "generated password: yescrypt at its smallest cost (1 MiB)");
 	tap_ok(password_verify(pw, h), "verifies");
 	tap_ok(!password_verify(pw2, h), "wrong password");
 	tap_ok(!password_verify("", h), "empty password");
@@ -123,11 +127,84 @@ password_tests(void)
 	    auth_role_parse("root") == AUTH_ROLE_NONE, "roles");
 }
 
+struct verify_job {
+	const char	*hash;
+	int		 ok;
+};
+
+static void *
+verify_thread(void *arg)
+{
+	struct verify_job *j = arg;
+
+	j->ok = password_verify("271828", j->hash);
+	return NULL;
+}
+
+static long
+vm_hwm_kib(void)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			v = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * A chosen secret gets libxcrypt's default cost (16 MiB a run); many
+ * threads verifying at once hold at most one run's memory per CPU.
+ */
+static void
+gate_tests(void)
+{
+	struct verify_job jobs[32];
+	pthread_t th[32];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), n, i, before, grew;
+	int all = 1;
+	char *h;
+
+	h = password_hash("271828", PASSWORD_CHOSEN);
+	tap_ok(h != NULL && strncmp(h, "$y$j9T$", 7) == 0,
+	    "chosen secret (OTP): yescrypt at libxcrypt's default cost");
+	if (h == NULL || cpus < 1) {
+		free(h);
+		return;
+	}
+	n = cpus * 3 > 32 ? 32 : cpus * 3;
+	before = vm_hwm_kib();	/* already one run's peak */
+	for (i = 0; i < n; i++) {
+		jobs[i].hash = h;
+		jobs[i].ok = 0;
+		if (pthread_create(&th[i], NULL, verify_thread, &jobs[i]) != 0)
+			break;
+	}
+	n = i;
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		all &= jobs[i].ok;
+	}
+	grew = vm_hwm_kib() - before;
+	tap_ok(n > 0 && all, "%ld threads verify at once", n);
+	tap_ok(before > 0 && grew <= cpus * 16384 + 8192,
+	    "peak memory grew %ld KiB: at most one run per CPU (%ld) at once",
+	    grew, cpus);
+	tap_ok(!password_verify("271829", h), "chosen secret: wrong value");
+	free(h);
+}
+
 int
 main(void)
 {
 	parse_tests();
 	cache_tests();
 	password_tests();
+	gate_tests();
 	return tap_done();
 }
