@@ -213,6 +213,33 @@ EOF
 	mv "$PA_CONF.tmp" "$PA_CONF" || pa_die "cannot write $PA_CONF"
 }
 
+# The settings of a test stack (scripts/test, scripts/galera), printed for
+# PA_CONF_EXTRA: short webhook and push timeouts and claims, so that the
+# delivery tests (a hanging receiver, a killed dispatcher, a push service
+# down) take seconds, not minutes; push pointed at the mocks of t/e2e/151
+# on ports $1 (APNs) and $2 (FCM), whose test CA it writes to
+# $PASERV_VAR/push-ca.pem; the abuse limits off for the loopback client.
+pa_test_conf() {
+	cat <<EOF
+dispatch.connect_timeout_ms = 1000
+dispatch.timeout_ms = 2000
+dispatch.lease = 6
+dispatch.breaker_open = 2
+push.apns_url = https://127.0.0.1:$1
+push.apns_sandbox_url = https://127.0.0.1:$1
+push.fcm_url = http://127.0.0.1:$2
+push.fcm_token_url = http://127.0.0.1:$2/token
+push.ca_file = $PASERV_VAR/push-ca.pem
+push.timeout_ms = 2000
+push.max_attempts = 300
+push.initial_backoff_ms = 200
+push.max_backoff_ms = 1000
+push.concurrency = 8
+push.per_platform = 4
+abuse.exempt = 127.0.0.1
+EOF
+}
+
 pa_migrate() {
 	PASERV_MYSQL="$PA_MYSQL" "$PASERV_TOP/scripts/migrate" ||
 	    pa_die "migrations failed"
