@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +94,7 @@ emit(int level, const char *msg)
 		pthread_mutex_unlock(&log_mtx);
 		return;
 	}
+	pthread_mutex_unlock(&log_mtx);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, 64, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -100,9 +102,18 @@ emit(int level, const char *msg)
 	    ts.tv_nsec / 1000000, log_ident, (long)getpid(), NAMES[level]);
 	n += escape(line + n, sizeof(line) - n - 1, msg);
 	line[n++] = '\n';
+	/*
+	 * One write(2) of at most PIPE_BUF bytes is never interleaved with
+	 * another's, into a pipe or an O_APPEND file: only longer lines wait
+	 * for each other (the lock used to serialise every line, a futex
+	 * round trip per request between busy responder threads).
+	 */
+	if (n > PIPE_BUF)
+		pthread_mutex_lock(&log_mtx);
 	w = write(STDERR_FILENO, line, n);
 	(void)w;
-	pthread_mutex_unlock(&log_mtx);
+	if (n > PIPE_BUF)
+		pthread_mutex_unlock(&log_mtx);
 }
 
 void
