@@ -205,6 +205,12 @@ ecies_ctx_wipe(struct ecies_ctx *c)
 	OPENSSL_cleanse(c, sizeof(*c));
 }
 
+void
+ecies_response_withdraw(struct ecies_ctx *c)
+{
+	c->done_response = 0;
+}
+
 enum ecies_err
 ecies_envelope_derive(enum pa_proto_version v, const uint8_t *sh1,
     size_t sh1len, const uint8_t z[32], const uint8_t *eph, size_t ephlen,

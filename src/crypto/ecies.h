@@ -186,6 +186,14 @@ enum ecies_err ecies_decrypt_request(struct ecies_ctx *c,
 enum ecies_err ecies_encrypt_response(struct ecies_ctx *c,
 	    const uint8_t *plain, size_t n, const uint8_t *nonce, int64_t ts_ms,
 	    struct ecies_response *out);
+/*
+ * Server: the response encrypted last was thrown away unsent (the
+ * transaction it answered was rolled back and runs again): the context
+ * may encrypt a new one. (3.2+ gives it a fresh nonce; a 3.0/3.1 response
+ * reuses the request's IV, as the first would have, and only one of them
+ * ever leaves the server.)
+ */
+void	ecies_response_withdraw(struct ecies_ctx *c);
 
 /*
  * Device: generates an ephemeral key pair, derives the envelope key against

@@ -91,6 +91,9 @@ exchange_undo(struct exchange *x)
 	json_object_put(x->resp1);
 	json_object_put(x->resp2);
 	x->resp1 = x->resp2 = NULL;
+	/* The answers sealed for the rolled-back attempt never leave. */
+	ecies_response_withdraw(&x->l1);
+	ecies_response_withdraw(&x->l2);
 	if (x->master_enc != NULL) {
 		OPENSSL_cleanse(x->master_enc, strlen(x->master_enc));
 		free(x->master_enc);

@@ -74,6 +74,16 @@ roundtrip(enum pa_proto_version v, enum ecies_scope s, enum ecies_sh1 sh1,
 	tap_ok(ecies_encrypt_response(&srv, (const uint8_t *)resp, 1, NULL, 0,
 	    &rs3) == ECIES_ERR_PARAM, "%s %s: one response per envelope", vs,
 	    sc);
+	/* A response thrown away unsent (its transaction rolled back). */
+	ecies_response_withdraw(&srv);
+	buf_reset(&back);
+	tap_ok(ecies_encrypt_response(&srv, (const uint8_t *)resp,
+	    strlen(resp), NULL, 1700000000789, &rs3) == ECIES_OK &&
+	    ecies_decrypt_response(&dev, &rs3, &back) == ECIES_OK &&
+	    back.len == strlen(resp) && memcmp(back.data, resp, back.len) == 0,
+	    "%s %s: withdrawn, the next response is sealed and decrypts", vs,
+	    sc);
+	ecies_response_free(&rs3);
 	free(jreq);
 	free(jresp);
 	ecies_request_free(&rq);
