@@ -18,6 +18,8 @@
 #include "service/audit.h"
 #include "store/db.h"
 
+#define WORKER_MMAP_THRESHOLD	(64 * 1024)
+
 struct opts {
 	const char	*config;
 	const char	*listen;
@@ -183,6 +185,14 @@ serve(const struct worker_kind *k, const struct opts *o,
 	    mallopt(M_ARENA_MAX, (int)cfg->workers_malloc_arenas) != 1)
 		log_warn("cannot limit malloc arenas to %ld",
 		    cfg->workers_malloc_arenas);
+	/*
+	 * A fixed mmap threshold: a large buffer (a long operation list, a
+	 * big body) is mapped and given back when freed. glibc's default
+	 * raises the threshold to the largest such buffer freed, and later
+	 * ones then stay in the arenas for good.
+	 */
+	if (mallopt(M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD) != 1)
+		log_warn("cannot set the malloc mmap threshold");
 	if (crypto_init() != 0 || db_library_init() != 0) {
 		log_error("library initialisation failed");
 		return -1;
