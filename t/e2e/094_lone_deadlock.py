@@ -12,7 +12,6 @@ import hashlib
 import os
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,8 +20,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paserv_e2e as e  # noqa: E402
 
 t = e.Tap(6)
-ROOT = ["mariadb", "--no-defaults", "--socket=" + os.path.join(
-    e.VAR, "run", "mysqld.sock"), "-uroot", "-N", "-B", "paserv"]
 TAG = secrets.token_hex(4)
 PROBE, WEIGHT, TRG = ("e2e_dl_probe_" + TAG, "e2e_dl_weight_" + TAG,
                       "e2e_dl_trg_" + TAG)
@@ -38,65 +35,43 @@ nonce = base64.b64decode(m.group(1)) if m else b""
 # The replay store keeps SHA-256(nonce || token id) (service/tokens.c).
 key = hashlib.sha256(nonce + tid.encode()).hexdigest()
 
-
-def root(sql):
-    return subprocess.run(ROOT + ["-e", sql], capture_output=True,
-                          text=True, timeout=30)
-
-
-root("CREATE TABLE %s (id INT PRIMARY KEY) ENGINE=InnoDB;"
-     " INSERT INTO %s VALUES (1);"
-     " CREATE TABLE %s (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;"
-     " INSERT INTO %s SELECT seq, 0 FROM seq_1_to_200;"
-     # Only the insert of this header's nonce meets the probe row.
-     " CREATE TRIGGER %s AFTER INSERT ON replay_value FOR EACH ROW"
-     " SELECT id INTO @e2e_dl FROM %s WHERE id = 1 AND"
-     " NEW.value_hash = UNHEX('%s') FOR UPDATE;"
-     % (PROBE, PROBE, WEIGHT, WEIGHT, TRG, PROBE, key))
-s = subprocess.Popen(ROOT + ["--unbuffered"], stdin=subprocess.PIPE,
-                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                     text=True)
-
-
-def say(sql):
-    s.stdin.write(sql + "\n")
-    s.stdin.flush()
-
-
+e.root_sql("CREATE TABLE %s (id INT PRIMARY KEY) ENGINE=InnoDB;"
+           " INSERT INTO %s VALUES (1);"
+           " CREATE TABLE %s (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;"
+           " INSERT INTO %s SELECT seq, 0 FROM seq_1_to_200;"
+           " GRANT SELECT, UPDATE ON %s TO paserv@localhost;"
+           " GRANT SELECT, UPDATE ON %s TO paserv@localhost;"
+           # Only the insert of this header's nonce meets the probe row.
+           " CREATE TRIGGER %s AFTER INSERT ON replay_value FOR EACH ROW"
+           " SELECT id INTO @e2e_dl FROM %s WHERE id = 1 AND"
+           " NEW.value_hash = UNHEX('%s') FOR UPDATE;"
+           % (PROBE, PROBE, WEIGHT, WEIGHT, PROBE, WEIGHT, TRG, PROBE, key))
+s = e.SqlSession()
 result = {}
 try:
-    say("SET SESSION innodb_lock_wait_timeout = 30; BEGIN;"
-        " UPDATE %s SET v = v + 1; SELECT id FROM %s WHERE id = 1"
-        " FOR UPDATE;" % (WEIGHT, PROBE))
-    s.stdout.readline()     # the probe row is locked once it is printed
+    s.say("SET SESSION innodb_lock_wait_timeout = 30; BEGIN;"
+          " UPDATE %s SET v = v + 1; SELECT id FROM %s WHERE id = 1"
+          " FOR UPDATE;" % (WEIGHT, PROBE))
+    s.line()                # the probe row is locked once it is printed
     th = threading.Thread(target=lambda: result.update(r=e.request(
         "POST", "/powerauth-cloud/v2/token/verify",
         body={"authHeader": h}, auth=U, timeout=60)))
     th.start()
-    waiting = False
-    for _ in range(100):    # until the insert waits for the probe row
-        out = root("SELECT trx_query FROM information_schema.innodb_trx"
-                   " WHERE trx_state = 'LOCK WAIT'").stdout
-        if PROBE in out:    # (the trigger's statement)
-            waiting = True
-            break
-        time.sleep(0.1)
-    t.ok(waiting, "the replay insert waits for the row the session holds")
-    say("SELECT COUNT(*) FROM replay_value WHERE scope = 3 AND"
-        " value_hash = UNHEX('%s') FOR UPDATE;" % key)
-    got = s.stdout.readline().strip()
-    t.eq(got, "0", "the session reads past the insert: the insert was the "
-         "deadlock's victim and was rolled back")
+    # (the statement waiting is the trigger's)
+    t.ok(e.wait_lock_wait(PROBE), "the replay insert waits for the row the "
+         "session holds")
+    s.say("SELECT COUNT(*) FROM replay_value WHERE scope = 3 AND"
+          " value_hash = UNHEX('%s') FOR UPDATE;" % key)
+    t.eq(s.line(), "0", "the session reads past the insert: the insert was "
+         "the deadlock's victim and was rolled back")
     time.sleep(0.5)
-    say("COMMIT;")
-    s.stdin.close()
-    s.wait(timeout=30)
+    s.say("COMMIT;")
+    s.close()
     th.join(timeout=60)
 finally:
-    if s.poll() is None:
-        s.kill()
-    root("DROP TRIGGER IF EXISTS %s; DROP TABLE IF EXISTS %s, %s"
-         % (TRG, PROBE, WEIGHT))
+    s.close()
+    e.root_sql("DROP TRIGGER IF EXISTS %s; DROP TABLE IF EXISTS %s, %s"
+               % (TRG, PROBE, WEIGHT))
 r = result.get("r")
 t.ok(r is not None and r.status == 200 and
      (r.json() or {}).get("tokenValid") is True,

@@ -14,6 +14,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 import urllib.parse
 
 URL = os.environ.get("PASERV_E2E_URL", "")
@@ -364,6 +365,55 @@ def mysql(sql):
     cmd = MYSQL.split() + ["-N", "-B", "-e", sql]
     return subprocess.run(cmd, check=True, capture_output=True,
                           text=True).stdout
+
+
+def root_sql(sql):
+    """Run SQL as MariaDB's root over the sandbox server's socket (DDL,
+    information_schema); returns stdout text."""
+    cmd = ["mariadb", "--no-defaults", "--socket=" + os.path.join(
+        VAR, "run", "mysqld.sock"), "-uroot", "-N", "-B", "paserv", "-e", sql]
+    return subprocess.run(cmd, capture_output=True, text=True,
+                          timeout=30).stdout
+
+
+class SqlSession:
+    """A client session kept open, to hold row locks while a request runs:
+    say() sends statements, line() reads one line of their output."""
+
+    def __init__(self):
+        self.p = subprocess.Popen(MYSQL.split() + ["-N", "-B",
+                                                   "--unbuffered"],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+
+    def say(self, sql):
+        self.p.stdin.write(sql + "\n")
+        self.p.stdin.flush()
+
+    def line(self):
+        return self.p.stdout.readline().strip()
+
+    def close(self):
+        if self.p.stdin and not self.p.stdin.closed:
+            self.p.stdin.close()
+        try:
+            self.p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+
+
+def wait_lock_wait(needle, seconds=10.0):
+    """True once a transaction waits for a lock while running a statement
+    that contains needle (information_schema.innodb_trx)."""
+    end = time.time() + seconds
+    while time.time() < end:
+        if needle in root_sql("SELECT trx_query FROM information_schema."
+                              "innodb_trx WHERE trx_state = 'LOCK WAIT'"):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 # --- a FastCGI echo responder (to test nginx configurations) ---------------
