@@ -181,6 +181,7 @@ serve(const struct worker_kind *k, const struct opts *o,
 	 * 8 per CPU, and each keeps its high-water mark: with a few arenas
 	 * the responder's memory stays that of one request per thread.
 	 */
+#ifndef __SANITIZE_ADDRESS__	/* ASan's allocator has no such knobs */
 	if (cfg->workers_malloc_arenas > 0 &&
 	    mallopt(M_ARENA_MAX, (int)cfg->workers_malloc_arenas) != 1)
 		log_warn("cannot limit malloc arenas to %ld",
@@ -193,6 +194,7 @@ serve(const struct worker_kind *k, const struct opts *o,
 	 */
 	if (mallopt(M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD) != 1)
 		log_warn("cannot set the malloc mmap threshold");
+#endif
 	if (crypto_init() != 0 || db_library_init() != 0) {
 		log_error("library initialisation failed");
 		return -1;

@@ -238,6 +238,9 @@ classify(unsigned int e)
 	case ER_LOCK_DEADLOCK:		/* also a Galera certification
 					 * failure or brute-force abort */
 	case ER_LOCK_WAIT_TIMEOUT:
+	case ER_AUTOINC_READ_FAILED:	/* the table's AUTO-INC lock lost
+					 * a conflict (with
+					 * innodb_autoinc_lock_mode < 2) */
 		return DB_RETRY;
 	case ER_UNKNOWN_COM_ERROR:	/* Galera: node not ready */
 	case CR_SERVER_GONE_ERROR:
