@@ -6,4 +6,5 @@ dist_schema_DATA = schema/001_foundation.sql schema/002_registrations.sql \
 	schema/005_possession_limit.sql schema/006_events.sql \
 	schema/007_operations.sql schema/008_operation_display.sql \
 	schema/009_callbacks.sql schema/010_inbox.sql \
-	schema/011_push.sql schema/012_audit_abuse.sql
+	schema/011_push.sql schema/012_audit_abuse.sql \
+	schema/013_trigger_guards.sql

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "crypto/primitives.h"
 #include "service/audit.h"
+#include "service/key_cache.h"
 #include "store/db.h"
 
 #define WORKER_MMAP_THRESHOLD	(64 * 1024)
@@ -213,6 +214,7 @@ serve(const struct worker_kind *k, const struct opts *o,
 	s.kind = k;
 	rc = server_run(&s.app, cfg, addr, threads);
 	k->app_free(app);
+	key_cache_clear();	/* wipes the shared private keys */
 	db_library_end();
 	return rc;
 }

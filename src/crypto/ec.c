@@ -229,8 +229,16 @@ fail:
 	return rc;
 }
 
-int
-pa_ec_private_from_bytes(const uint8_t *d, size_t n, EVP_PKEY **out)
+/*
+ * Key pair from a scalar and, when the caller knows it, its public point
+ * (uncompressed): the point saves the scalar multiplication that would
+ * compute it. The point is still decoded and curve-checked by OpenSSL; a
+ * point that is not d * G would only be reported wrongly by
+ * pa_ec_public_to_bytes(), since ECDH and ECDSA use the scalar alone.
+ */
+static int
+private_import(const uint8_t *d, size_t n, const uint8_t *known_pub,
+    EVP_PKEY **out)
 {
 	const EC_GROUP *g = group();
 	BIGNUM *bn = NULL;
@@ -249,10 +257,11 @@ pa_ec_private_from_bytes(const uint8_t *d, size_t n, EVP_PKEY **out)
 	/* 1 <= d < order */
 	if (BN_is_zero(bn) || BN_cmp(bn, EC_GROUP_get0_order(g)) >= 0)
 		goto fail;
-	if ((pt = EC_POINT_new(g)) == NULL ||
-	    EC_POINT_mul(g, pt, bn, NULL, NULL, NULL) != 1)
-		goto fail;
-	if (EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, pub,
+	if (known_pub != NULL)
+		memcpy(pub, known_pub, sizeof(pub));
+	else if ((pt = EC_POINT_new(g)) == NULL ||
+	    EC_POINT_mul(g, pt, bn, NULL, NULL, NULL) != 1 ||
+	    EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, pub,
 	    sizeof(pub), NULL) != sizeof(pub))
 		goto fail;
 	if ((*out = keypair_fromdata(pub, bn)) == NULL)
@@ -262,6 +271,25 @@ fail:
 	BN_clear_free(bn);
 	EC_POINT_free(pt);
 	return rc;
+}
+
+int
+pa_ec_private_from_bytes(const uint8_t *d, size_t n, EVP_PKEY **out)
+{
+	if (out == NULL)
+		return -1;
+	return private_import(d, n, NULL, out);
+}
+
+int
+pa_ec_keypair_from_bytes(const uint8_t *d, size_t n, const uint8_t *pub,
+    size_t publen, EVP_PKEY **out)
+{
+	if (out == NULL)
+		return -1;
+	if (pub == NULL || publen != PA_EC_PUB_UNCOMPRESSED || pub[0] != 4)
+		return private_import(d, n, NULL, out);
+	return private_import(d, n, pub, out);
 }
 
 int

@@ -32,6 +32,10 @@ int	pa_ec_generate(EVP_PKEY **out);
 int	pa_ec_public_from_bytes(const uint8_t *p, size_t n, EVP_PKEY **out);
 /* Key pair from a private scalar (big-endian, unsigned, 1..33 bytes). */
 int	pa_ec_private_from_bytes(const uint8_t *d, size_t n, EVP_PKEY **out);
+/* The same, given the stored public point as well (65 bytes, 04 || X ||
+ * Y; anything else is ignored and the point computed): cheaper. */
+int	pa_ec_keypair_from_bytes(const uint8_t *d, size_t n, const uint8_t *pub,
+	    size_t publen, EVP_PKEY **out);
 /* SEC1 public point; out needs 65 bytes. */
 int	pa_ec_public_to_bytes(const EVP_PKEY *k, int compressed, uint8_t *out,
 	    size_t *outlen);

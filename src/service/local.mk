@@ -10,6 +10,7 @@ src_service_libpaservice_a_SOURCES = \
 	src/service/users.c src/service/users.h \
 	src/service/registrations.c src/service/registrations.h \
 	src/service/secrets.c src/service/secrets.h \
+	src/service/key_cache.c src/service/key_cache.h \
 	src/service/key_rotation.c src/service/key_rotation.h \
 	src/service/ecies_server.c src/service/ecies_server.h \
 	src/service/sigauth.c src/service/sigauth.h \

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "crypto/dbenc.h"
 #include "crypto/ec.h"
+#include "crypto/primitives.h"
 #include "crypto/token.h"
 #include "service/callbacks.h"
+#include "service/key_cache.h"
 
 /* Plaintext shapes: min, max, shape. EC: a P-256 scalar, 33 bytes when a
  * 0 comes first. PEM: a private key as PEM text (push credentials). */
@@ -248,9 +251,12 @@ fail:
 	return rc;
 }
 
-int
-secret_private_key(const struct config *cfg, enum secret_kind kind,
-    const char *user_id, const char *id, const char *enc, EVP_PKEY **out)
+/* Opens and imports a stored private key (pub: its public point, or
+ * NULL). */
+static int
+private_key_open(const struct config *cfg, enum secret_kind kind,
+    const char *user_id, const char *id, const char *enc, const uint8_t *pub,
+    size_t publen, EVP_PKEY **out)
 {
 	uint8_t priv[64];
 	size_t n = 0;
@@ -258,11 +264,54 @@ secret_private_key(const struct config *cfg, enum secret_kind kind,
 
 	*out = NULL;
 	if (secret_open(cfg, kind, user_id, id, enc, priv, sizeof(priv),
-	    &n) >= SECRET_KEY_CURRENT && pa_ec_private_from_bytes(priv, n,
-	    out) == 0)
+	    &n) >= SECRET_KEY_CURRENT && pa_ec_keypair_from_bytes(priv, n,
+	    pub, publen, out) == 0)
 		rc = 0;
 	OPENSSL_cleanse(priv, sizeof(priv));
 	return rc;
+}
+
+/* The key cache's name for a stored key: everything it opens from. */
+static int
+cache_tag(const struct config *cfg, enum secret_kind kind, const char *id,
+    const char *enc, uint8_t tag[KEY_CACHE_TAG_LEN])
+{
+	struct buf b = BUF_INIT;
+	uint8_t k = (uint8_t)kind, sep = 0;
+	int rc = -1;
+
+	if (id != NULL && enc != NULL && buf_append(&b, &k, 1) == 0 &&
+	    buf_append_str(&b, id) == 0 && buf_append(&b, &sep, 1) == 0 &&
+	    buf_append_str(&b, enc) == 0 && buf_append(&b,
+	    cfg->master_key, sizeof(cfg->master_key)) == 0 &&
+	    (!cfg->previous_master_key_set || buf_append(&b,
+	    cfg->previous_master_key, sizeof(cfg->previous_master_key)) ==
+	    0) && pa_sha256(b.data, b.len, tag) == 0)
+		rc = 0;
+	buf_free(&b);		/* wipes the master keys' copy */
+	return rc;
+}
+
+/*
+ * The keys many requests share (an application's master key, a temporary
+ * ECIES key) come from the key cache after their first use; a
+ * registration's own key is opened each time (service/key_cache.h).
+ */
+int
+secret_private_key(const struct config *cfg, enum secret_kind kind,
+    const char *user_id, const char *id, const char *enc, EVP_PKEY **out)
+{
+	uint8_t tag[KEY_CACHE_TAG_LEN];
+	int shared = (kind == SECRET_APP_KEY || kind == SECRET_TEMP_KEY) &&
+	    cache_tag(cfg, kind, id, enc, tag) == 0;
+
+	if (shared && (*out = key_cache_get(tag)) != NULL)
+		return 0;
+	if (private_key_open(cfg, kind, user_id, id, enc, NULL, 0, out) != 0)
+		return -1;
+	if (shared)
+		key_cache_put(tag, *out);
+	return 0;
 }
 
 int
@@ -277,8 +326,9 @@ int
 secret_server_key(const struct config *cfg, const struct act_row *a,
     EVP_PKEY **out)
 {
-	return secret_private_key(cfg, SECRET_REG_KEY, a->user_id, a->id,
-	    a->server_private_key_enc, out);
+	return private_key_open(cfg, SECRET_REG_KEY, a->user_id, a->id,
+	    a->server_private_key_enc, a->server_public_key,
+	    a->server_public_key_len, out);
 }
 
 char *

@@ -110,7 +110,9 @@ enum secret_key	secret_reseal(const struct config *cfg, enum secret_kind kind,
 int	secret_keypair_new(const struct config *cfg, enum secret_kind kind,
 	    const char *user_id, const char *id, size_t encmax,
 	    uint8_t pub[65], size_t *publen, char **enc, EVP_PKEY **key);
-/* The private key of a key kind stored as enc. */
+/* The private key of a key kind stored as enc; application master keys
+ * and temporary keys come from service/key_cache.h after their first
+ * use. */
 int	secret_private_key(const struct config *cfg, enum secret_kind kind,
 	    const char *user_id, const char *id, const char *enc,
 	    EVP_PKEY **out);

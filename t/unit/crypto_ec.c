@@ -472,6 +472,45 @@ done:
 	EVP_PKEY_free(b);
 }
 
+/* A key pair from scalar and stored point: the same key; a point off the
+ * curve is refused, one of another form ignored (computed instead). */
+static void
+keypair_bytes(void)
+{
+	EVP_PKEY *a = NULL, *b = NULL, *k = NULL;
+	uint8_t d[32], pub[65], got[65], bad[65], z1[32], z2[32];
+	size_t n = 0, m = 0;
+
+	if (!tap_ok(pa_ec_generate(&a) == 0 && pa_ec_generate(&b) == 0 &&
+	    pa_ec_private_to_bytes(a, d) == 0 &&
+	    pa_ec_public_to_bytes(a, 0, pub, &n) == 0, "keypair: keys"))
+		goto done;
+	tap_ok(pa_ec_keypair_from_bytes(d, 32, pub, n, &k) == 0 &&
+	    pa_ec_public_to_bytes(k, 0, got, &m) == 0 && m == 65 &&
+	    memcmp(got, pub, 65) == 0 && pa_ec_ecdh(k, b, z1) == 0 &&
+	    pa_ec_ecdh(a, b, z2) == 0 && memcmp(z1, z2, 32) == 0,
+	    "keypair: with its point, the same key");
+	EVP_PKEY_free(k);
+	k = NULL;
+	memcpy(bad, pub, 65);
+	bad[64] ^= 1;
+	tap_ok(pa_ec_keypair_from_bytes(d, 32, bad, 65, &k) != 0 && k == NULL,
+	    "keypair: a point off the curve refused");
+	tap_ok(pa_ec_keypair_from_bytes(d, 32, pub, 33, &k) == 0 &&
+	    pa_ec_public_to_bytes(k, 0, got, &m) == 0 &&
+	    memcmp(got, pub, 65) == 0,
+	    "keypair: a point of another length: computed");
+	EVP_PKEY_free(k);
+	k = NULL;
+	memset(d, 0, sizeof(d));
+	tap_ok(pa_ec_keypair_from_bytes(d, 32, pub, 65, &k) != 0 && k == NULL,
+	    "keypair: scalar 0 refused");
+done:
+	EVP_PKEY_free(a);
+	EVP_PKEY_free(b);
+	EVP_PKEY_free(k);
+}
+
 int
 main(void)
 {
@@ -496,5 +535,6 @@ main(void)
 	jose();
 	decompression();
 	ecdh_bytes();
+	keypair_bytes();
 	return tap_done();
 }

@@ -4,7 +4,9 @@
  * security.previous_master_key; values stored before (crypto/dbenc with
  * the documented parts of each kind) open; a value the wrong key "opens"
  * through lucky CBC padding is still recognised by its shape and opened
- * with the right key; re-sealing for the rotation.
+ * with the right key; re-sealing for the rotation. Shared private keys
+ * come from the key cache after their first use, under a tag that covers
+ * the master keys; a registration's key is imported with its stored point.
  */
 #include <config.h>
 
@@ -15,6 +17,7 @@
 
 #include "crypto/dbenc.h"
 #include "crypto/ec.h"
+#include "service/key_cache.h"
 #include "service/secrets.h"
 #include "tap.h"
 
@@ -231,6 +234,114 @@ key_pairs(void)
 	free(enc);
 }
 
+/* Public bytes of k equal pub (65 bytes). */
+static int
+same_pub(const EVP_PKEY *k, const uint8_t *pub)
+{
+	uint8_t got[65];
+	size_t n = 0;
+
+	return k != NULL && pa_ec_public_to_bytes(k, 0, got, &n) == 0 &&
+	    n == 65 && memcmp(got, pub, 65) == 0;
+}
+
+/* Application and temporary keys: imported once, then shared. */
+static void
+cached_keys(void)
+{
+	uint8_t pub[65], pub2[65];
+	size_t publen = 0, n2 = 0;
+	EVP_PKEY *k = NULL, *k1 = NULL, *k2 = NULL, *k3 = NULL, *e = NULL;
+	EVP_PKEY *held[KEY_CACHE_SLOTS + 1];
+	char *enc = NULL, *enc2 = NULL, id[40];
+	int i, ok = 1;
+
+	key_cache_clear();
+	if (!tap_ok(secret_keypair_new(&a, SECRET_APP_KEY, NULL, ID, 512,
+	    pub, &publen, &enc, &k) == 0, "cache: an application key"))
+		return;
+	tap_ok(secret_private_key(&a, SECRET_APP_KEY, NULL, ID, enc,
+	    &k1) == 0 && secret_private_key(&a, SECRET_APP_KEY, NULL, ID, enc,
+	    &k2) == 0 && k1 == k2 && same_pub(k2, pub),
+	    "cache: the second use gets the first import");
+	tap_ok(secret_private_key(&ba, SECRET_APP_KEY, NULL, ID, enc,
+	    &k3) == 0 && k3 != k1 && same_pub(k3, pub),
+	    "cache: other master keys are another entry");
+	tap_ok(secret_private_key(&b, SECRET_APP_KEY, NULL, ID, enc,
+	    &e) != 0 && e == NULL, "cache: never opens for the wrong key");
+	tap_ok(secret_keypair_new(&a, SECRET_APP_KEY, NULL, ID, 512, pub2,
+	    &n2, &enc2, &e) == 0 && secret_private_key(&a, SECRET_APP_KEY,
+	    NULL, ID, enc2, &k3) == 0 && same_pub(k3, pub2) &&
+	    !same_pub(k3, pub), "cache: a new stored value is a new entry");
+	EVP_PKEY_free(e);
+	EVP_PKEY_free(k3);
+	/* KEY_CACHE_SLOTS more keys push the first one out. */
+	for (i = 0; i < KEY_CACHE_SLOTS + 1; i++)
+		held[i] = NULL;
+	for (i = 0; i < KEY_CACHE_SLOTS && ok; i++) {
+		snprintf(id, sizeof(id), "tkey-%d", i);
+		free(enc2);
+		enc2 = NULL;
+		ok = secret_keypair_new(&a, SECRET_TEMP_KEY, NULL, id, 512,
+		    pub2, &n2, &enc2, &e) == 0 && secret_private_key(&a,
+		    SECRET_TEMP_KEY, NULL, id, enc2, &held[i]) == 0;
+		EVP_PKEY_free(e);
+		e = NULL;
+	}
+	tap_ok(ok && secret_private_key(&a, SECRET_APP_KEY, NULL, ID, enc,
+	    &k3) == 0 && k3 != k1 && same_pub(k3, pub),
+	    "cache: the least recently used key leaves first");
+	EVP_PKEY_free(k3);
+	for (i = 0; i < KEY_CACHE_SLOTS + 1; i++)
+		EVP_PKEY_free(held[i]);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(k);
+	free(enc);
+	free(enc2);
+	key_cache_clear();
+}
+
+/* A registration's key: its stored point saves the multiplication; never
+ * cached. */
+static void
+registration_key(void)
+{
+	struct act_row r;
+	uint8_t z1[32], z2[32];
+	size_t n = 0;
+	EVP_PKEY *k = NULL, *s1 = NULL, *s2 = NULL, *peer = NULL;
+	char *enc = NULL;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.id, sizeof(r.id), "%s", ID);
+	snprintf(r.user_id, sizeof(r.user_id), "%s", USER);
+	if (!tap_ok(secret_keypair_new(&a, SECRET_REG_KEY, USER, ID, 512,
+	    r.server_public_key, &n, &enc, &k) == 0 && pa_ec_generate(&peer)
+	    == 0, "registration key: made"))
+		goto done;
+	r.server_public_key_len = n;
+	snprintf(r.server_private_key_enc, sizeof(r.server_private_key_enc),
+	    "%s", enc);
+	tap_ok(secret_server_key(&a, &r, &s1) == 0 &&
+	    secret_server_key(&a, &r, &s2) == 0 && s1 != s2 &&
+	    same_pub(s1, r.server_public_key) && pa_ec_ecdh(s1, peer, z1) ==
+	    0 && pa_ec_ecdh(k, peer, z2) == 0 && memcmp(z1, z2, 32) == 0,
+	    "registration key: same key pair, imported each time");
+	EVP_PKEY_free(s1);
+	s1 = NULL;
+	r.server_public_key_len = 0;	/* no stored point: computed */
+	tap_ok(secret_server_key(&a, &r, &s1) == 0 &&
+	    same_pub(s1, r.server_public_key),
+	    "registration key: without its point as well");
+done:
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(s1);
+	EVP_PKEY_free(s2);
+	EVP_PKEY_free(peer);
+	free(enc);
+}
+
 int
 main(void)
 {
@@ -252,6 +363,8 @@ main(void)
 	seal_and_reseal();
 	shapes();
 	key_pairs();
+	cached_keys();
+	registration_key();
 	config_free(&a);
 	config_free(&ba);
 	config_free(&b);
