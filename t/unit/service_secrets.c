@@ -267,6 +267,8 @@ cached_keys(void)
 	tap_ok(secret_private_key(&ba, SECRET_APP_KEY, NULL, ID, enc,
 	    &k3) == 0 && k3 != k1 && same_pub(k3, pub),
 	    "cache: other master keys are another entry");
+	EVP_PKEY_free(k3);
+	k3 = NULL;
 	tap_ok(secret_private_key(&b, SECRET_APP_KEY, NULL, ID, enc,
 	    &e) != 0 && e == NULL, "cache: never opens for the wrong key");
 	tap_ok(secret_keypair_new(&a, SECRET_APP_KEY, NULL, ID, 512, pub2,
