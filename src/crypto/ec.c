@@ -276,20 +276,19 @@ fail:
 int
 pa_ec_private_from_bytes(const uint8_t *d, size_t n, EVP_PKEY **out)
 {
-	if (out == NULL)
-		return -1;
-	return private_import(d, n, NULL, out);
+	return pa_ec_keypair_from_bytes(d, n, NULL, 0, out);
 }
 
 int
 pa_ec_keypair_from_bytes(const uint8_t *d, size_t n, const uint8_t *pub,
     size_t publen, EVP_PKEY **out)
 {
+	int usable = pub != NULL && publen == PA_EC_PUB_UNCOMPRESSED &&
+	    pub[0] == 4;
+
 	if (out == NULL)
 		return -1;
-	if (pub == NULL || publen != PA_EC_PUB_UNCOMPRESSED || pub[0] != 4)
-		return private_import(d, n, NULL, out);
-	return private_import(d, n, pub, out);
+	return private_import(d, n, usable ? pub : NULL, out);
 }
 
 int
